@@ -1,0 +1,59 @@
+"""Alembic environment: runs migrations against the app's database (Flask-Migrate)."""
+
+import logging
+
+from alembic import context
+from flask import current_app
+
+log = logging.getLogger("alembic.env")
+if not logging.getLogger().handlers:
+    # Run from the shell: show which revisions ran, without reconfiguring the app's logging.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-5.5s [%(name)s] %(message)s"))
+    logging.getLogger("alembic").addHandler(handler)
+    logging.getLogger("alembic").setLevel(logging.INFO)
+
+config = context.config
+db = current_app.extensions["migrate"].db
+# Escape % so ConfigParser does not take it for interpolation (URL-encoded passwords).
+config.set_main_option(
+    "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+)
+
+
+def _skip_empty_autogenerate(context_, revision, directives):
+    """`flask db migrate` with no model change writes no empty revision."""
+    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+        log.info("No changes in schema detected.")
+
+
+def _options() -> dict:
+    options = dict(current_app.extensions["migrate"].configure_args)
+    options.setdefault("process_revision_directives", _skip_empty_autogenerate)
+    options.setdefault("compare_type", True)
+    return options
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=db.metadata,
+        literal_binds=True,
+        **_options(),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    with db.engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=db.metadata, **_options())
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

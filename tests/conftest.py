@@ -1,0 +1,203 @@
+"""Fixtures: a migrated test database, the app, clients signed in per role, factories.
+
+The database comes from TEST_DATABASE_URL (default: a temporary SQLite file). It is emptied and
+migrated from scratch once per run; every test then starts with empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from tests.factories import Factory
+from tracker import create_app
+from tracker.extensions import db
+
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough"
+
+
+def drop_everything(url: str) -> None:
+    """Leave the database with no tables at all, whatever earlier runs left."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            metadata = sa.MetaData()
+            metadata.reflect(conn)
+            metadata.drop_all(conn)
+    engine.dispose()
+
+
+def make_test_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker-test.db")
+    )
+    drop_everything(url)
+    app = create_app(make_test_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime):
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def app_config(database_url, clock) -> dict:
+    """Override entries in a test to change the app under test."""
+    return make_test_config(database_url, CLOCK=clock)
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in an app context of its own, as a server does.
+
+    Without this a request would share the test's app context, and with it `g` (where
+    Flask-Login caches the user) and the database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        # What the request committed is visible to the test's next attribute access.
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        empty_all_tables()
+
+
+def empty_all_tables() -> None:
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replaces pytest-flask's fixture of this name, which keeps one request context for the
+    whole test: with it every request would share `g` with the test. The app fixture's app
+    context is enough for factories and url_for-free tests."""
+
+
+@pytest.fixture
+def client(app):
+    """Replaces pytest-flask's client, which preserves each request's context after it."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def factory(app) -> Factory:
+    return Factory()
+
+
+@pytest.fixture
+def admin(factory):
+    return factory.user(email="admin@example.com", role="admin", name="Ada Admin")
+
+
+@pytest.fixture
+def manager(factory):
+    team = factory.team("payments", "Payments")
+    return factory.user(
+        email="manager@example.com", role="manager", name="Max Manager", teams=[team]
+    )
+
+
+@pytest.fixture
+def viewer(factory):
+    return factory.user(email="viewer@example.com", role="viewer", name="Vic Viewer")
+
+
+def signed_in_client(app, user):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    return signed_in_client(app, admin)
+
+
+@pytest.fixture
+def manager_client(app, manager):
+    return signed_in_client(app, manager)
+
+
+@pytest.fixture
+def viewer_client(app, viewer):
+    return signed_in_client(app, viewer)
+
+
+class AuthActions:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email="admin@example.com", password=None, next_url=None, **kwargs):
+        from tests.factories import DEFAULT_PASSWORD
+
+        data = {"email": email, "password": password or DEFAULT_PASSWORD}
+        if next_url is not None:
+            data["next"] = next_url
+        return self._client.post("/login", data=data, **kwargs)
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)

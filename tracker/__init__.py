@@ -1,0 +1,94 @@
+"""Availability risk tracker: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from tracker import config as settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration; the message says what to change."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then instance/config.py and the environment (or the test config)."""
+    app.config.from_object(settings.Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        try:
+            app.config.update(settings.settings_from_environment(dict(os.environ)))
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+    else:
+        app.config.update(test_config)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"] or settings.default_database_url(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(uri)
+
+    if settings.is_production(app.config):
+        problem = settings.secret_key_problem(app.config["SECRET_KEY"])
+        if problem:
+            raise ConfigurationError(f"Refusing to start: {problem}\n{settings.SECRET_KEY_HELP}")
+    elif not app.config["SECRET_KEY"]:
+        log.warning("No SECRET_KEY set: using a throw-away key; sessions end at restart.")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import database, security
+    from tracker.auth import sessions
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    sessions.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker import errors
+    from tracker.admin.routes import bp as admin_bp
+    from tracker.auth.routes import bp as auth_bp
+    from tracker.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    errors.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from tracker.accounts.cli import teams_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(teams_cli)

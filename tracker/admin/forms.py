@@ -1,0 +1,79 @@
+"""Forms for the admin pages: users and teams."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.models import ROLE_LABELS
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes, which reads better than a multi-select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _role_field() -> SelectField:
+    return SelectField("Role", choices=list(ROLE_LABELS.items()), default="viewer")
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired("Enter an email."), Length(max=254)])
+    display_name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
+    role = _role_field()
+    teams = CheckboxListField("Teams", choices=[])
+    password = PasswordField(
+        "Initial password",
+        validators=[InputRequired("Enter an initial password.")],
+        description="At least 12 characters. Tell the user; they can change it under Account.",
+    )
+    submit = SubmitField("Create user")
+
+
+class UserEditForm(FlaskForm):
+    display_name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
+    role = _role_field()
+    teams = CheckboxListField("Teams", choices=[])
+    active = BooleanField(
+        "Active", description="Inactive users cannot sign in; their records stay."
+    )
+    submit = SubmitField("Save")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired("Enter a new password.")],
+        description="Signs the user out of every session.",
+    )
+    submit = SubmitField("Set password")
+
+
+class TeamCreateForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
+    slug = StringField(
+        "Slug",
+        validators=[InputRequired("Enter a slug."), Length(max=64)],
+        description="Short id used in links, the CLI and the API, e.g. payments-sre.",
+    )
+    submit = SubmitField("Create team")
+
+
+class TeamRenameForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
+    submit = SubmitField("Rename")
+
+
+class AddMemberForm(FlaskForm):
+    user = SelectField("Add a member", coerce=int, choices=[])
+    submit = SubmitField("Add")

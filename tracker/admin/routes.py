@@ -1,0 +1,188 @@
+"""Admin pages: create users and teams, change roles and memberships, deactivate users."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+
+from tracker.accounts import services as accounts
+from tracker.admin.forms import (
+    AddMemberForm,
+    ResetPasswordForm,
+    TeamCreateForm,
+    TeamRenameForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from tracker.auth.forms import PostForm
+from tracker.extensions import db
+from tracker.forms import apply_errors
+from tracker.models import Team, User
+from tracker.security import roles_required
+from tracker.validation import ValidationError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@roles_required("admin")
+def admins_only():
+    """Every page here is for admins."""
+
+
+def _team_choices() -> list[tuple[str, str]]:
+    return [(team.slug, team.name) for team in accounts.list_teams()]
+
+
+def _render(template: str, form, **context):
+    return render_template(template, form=form, **context), 400 if form.errors else 200
+
+
+@bp.get("/users")
+def users():
+    return render_template("admin/users.html", users=accounts.list_users())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = UserCreateForm()
+    form.teams.choices = _team_choices()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                form.email.data,
+                form.display_name.data,
+                form.role.data,
+                form.password.data,
+                form.teams.data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Created {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    return _render("admin/user_new.html", form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user)
+    form.teams.choices = _team_choices()
+    if not form.is_submitted():
+        form.teams.data = [team.slug for team in user.teams]
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(
+                user,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                active=form.active.data,
+                team_slugs=form.teams.data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Saved {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    return _render(
+        "admin/user_edit.html", form, user=user, password_form=ResetPasswordForm(formdata=None)
+    )
+
+
+@bp.post("/users/<int:user_id>/password")
+def user_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(user, form.password.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Set a new password for {user.email}.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    edit_form = UserEditForm(obj=user, formdata=None)
+    edit_form.teams.choices = _team_choices()
+    edit_form.teams.data = [team.slug for team in user.teams]
+    return render_template(
+        "admin/user_edit.html", form=edit_form, user=user, password_form=form
+    ), 400
+
+
+@bp.get("/teams")
+def teams():
+    return render_template("admin/teams.html", teams=accounts.list_teams())
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+def team_new():
+    form = TeamCreateForm()
+    if form.validate_on_submit():
+        try:
+            team = accounts.create_team(form.slug.data, form.name.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Created team {team.name}.", "success")
+            return redirect(url_for("admin.team_detail", slug=team.slug))
+    return _render("admin/team_new.html", form)
+
+
+def _team_page(team: Team, rename_form=None, member_form=None, status: int = 200):
+    member_form = member_form or AddMemberForm(formdata=None)
+    member_ids = {member.id for member in team.members}
+    member_form.user.choices = [
+        (user.id, f"{user.display_name} <{user.email}>")
+        for user in accounts.list_users()
+        if user.id not in member_ids and user.active
+    ]
+    return render_template(
+        "admin/team_detail.html",
+        team=team,
+        rename_form=rename_form or TeamRenameForm(obj=team, formdata=None),
+        member_form=member_form,
+        remove_form=PostForm(),
+    ), status
+
+
+@bp.get("/teams/<slug>")
+def team_detail(slug: str):
+    return _team_page(db.one_or_404(db.select(Team).filter_by(slug=slug)))
+
+
+@bp.post("/teams/<slug>/rename")
+def team_rename(slug: str):
+    team = db.one_or_404(db.select(Team).filter_by(slug=slug))
+    form = TeamRenameForm()
+    if form.validate_on_submit():
+        try:
+            accounts.rename_team(team, form.name.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Renamed the team.", "success")
+            return redirect(url_for("admin.team_detail", slug=team.slug))
+    return _team_page(team, rename_form=form, status=400)
+
+
+@bp.post("/teams/<slug>/members")
+def team_add_member(slug: str):
+    team = db.one_or_404(db.select(Team).filter_by(slug=slug))
+    form = AddMemberForm()
+    form.user.choices = [(user.id, user.email) for user in accounts.list_users()]
+    if form.validate_on_submit():
+        user = db.get_or_404(User, form.user.data)
+        accounts.add_member(team, user)
+        flash(f"Added {user.display_name} to {team.name}.", "success")
+        return redirect(url_for("admin.team_detail", slug=team.slug))
+    return _team_page(team, member_form=form, status=400)
+
+
+@bp.post("/teams/<slug>/members/<int:user_id>/remove")
+def team_remove_member(slug: str, user_id: int):
+    team = db.one_or_404(db.select(Team).filter_by(slug=slug))
+    user = db.get_or_404(User, user_id)
+    if PostForm().validate_on_submit():
+        accounts.remove_member(team, user)
+        flash(f"Removed {user.display_name} from {team.name}.", "success")
+    return redirect(url_for("admin.team_detail", slug=team.slug))

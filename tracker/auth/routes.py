@@ -1,0 +1,62 @@
+"""Sign in, sign out, and change one's own password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from tracker.accounts import services as accounts
+from tracker.auth import services
+from tracker.auth.forms import ChangePasswordForm, LoginForm, PostForm
+from tracker.forms import apply_errors
+from tracker.security import is_safe_next_url, public
+from tracker.validation import ValidationError
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("main.home"))
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except services.SignInRefused as refused:
+            form.form_errors.append(str(refused))
+            return render_template("auth/login.html", form=form), 401
+        login_user(user)
+        target = form.next.data
+        return redirect(target if is_safe_next_url(target) else url_for("main.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    if PostForm().validate_on_submit():
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_own_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc, renames={"password": "new_password"})
+        else:
+            # The password change replaced the session token; carry this session over.
+            login_user(current_user)
+            flash("Your password is changed; other sessions are signed out.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,105 @@
+"""Configuration: defaults here, overridden by instance/config.py, then by the environment.
+
+Every setting a deployment needs to change can be given as an environment variable of the same
+name; instance/config.py is for a single machine (the quick start writes its SECRET_KEY there).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+# Placeholder values copied from tutorials; a key equal to one of these is treated as missing.
+KNOWN_DEFAULT_SECRET_KEYS = frozenset(
+    {"", "dev", "development", "secret", "changeme", "change-me", "please-change-me", "test"}
+)
+MIN_SECRET_KEY_LENGTH = 16
+
+SECRET_KEY_HELP = (  # noqa: S105 (instructions, not a key)
+    "Set SECRET_KEY to a long random value, e.g.\n"
+    "    export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
+    "or put SECRET_KEY = '...' in instance/config.py. For local development only, "
+    "TRACKER_ENV=development runs with a throw-away key."
+)
+
+
+class Defaults:
+    """Settings every app starts from."""
+
+    TRACKER_ENV = "production"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Secure is decided per request (see tracker.security) unless forced here.
+    SESSION_COOKIE_SECURE = False
+    # A CSRF token lives as long as the session, so a form left open over lunch still submits.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Failed sign-ins: per account, and (more generously: offices share addresses) per address.
+    LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    LOGIN_FAILURES_PER_ACCOUNT = 5
+    LOGIN_FAILURES_PER_ADDRESS = 20
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = 0
+    ADMIN_EMAIL = "admin@example.com"
+
+
+# Environment variables read as integers; the rest are strings.
+_INT_SETTINGS = (
+    "LOGIN_FAILURE_WINDOW_SECONDS",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "PROXY_COUNT",
+)
+_STR_SETTINGS = ("SECRET_KEY", "TRACKER_ENV", "ADMIN_EMAIL")
+
+
+def settings_from_environment(environ: dict[str, str]) -> dict[str, object]:
+    """Return the settings given in `environ`, converted to their types.
+
+    Raises ValueError naming the variable when a number is not a number.
+    """
+    settings: dict[str, object] = {}
+    for name in _STR_SETTINGS:
+        if environ.get(name):
+            settings[name] = environ[name]
+    for name in _INT_SETTINGS:
+        if environ.get(name):
+            try:
+                settings[name] = int(environ[name])
+            except ValueError:
+                raise ValueError(f"{name} must be a whole number, got {environ[name]!r}") from None
+    if environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at the psycopg 3 driver, which is the one installed."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def default_database_url(instance_path: str) -> str:
+    """The embedded default: an SQLite file in the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "tracker.db")
+
+
+def secret_key_problem(secret_key: str | None) -> str | None:
+    """Say what is wrong with a production secret key, or None when it is acceptable."""
+    if not secret_key or secret_key.strip().lower() in KNOWN_DEFAULT_SECRET_KEYS:
+        return "SECRET_KEY is missing or is a well-known default."
+    if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY is too short (at least {MIN_SECRET_KEY_LENGTH} characters)."
+    return None
+
+
+def is_production(config: dict) -> bool:
+    """Production is the default; only an explicit development or testing setup is not."""
+    return config.get("TRACKER_ENV", "production") != "development" and not config.get("TESTING")

@@ -1,0 +1,43 @@
+"""Database set-up that differs between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tracker.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    """Give every SQLite connection foreign keys, WAL and a busy timeout."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _configure_sqlite_connection)
+
+
+def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # SQLite ignores foreign keys unless asked, per connection.
+    cursor.execute("PRAGMA foreign_keys = ON")
+    # WAL lets readers proceed while a writer commits: several app processes share one file.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+def database_answers() -> bool:
+    """True when a trivial query succeeds; used by the health check."""
+    try:
+        db.session.execute(db.text("SELECT 1"))
+    except Exception:  # any driver error means "not healthy", never a crash
+        db.session.rollback()
+        return False
+    return True
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

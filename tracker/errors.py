@@ -1,0 +1,69 @@
+"""Error pages in the site's layout (JSON under /api/ and for the health check)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.extensions import db
+
+log = logging.getLogger(__name__)
+
+EXPLANATIONS = {
+    400: "The request could not be understood.",
+    401: "Sign in to continue.",
+    403: "Your role does not allow this page. Ask an admin if you need access.",
+    404: "There is nothing at this address. It may have been moved or never existed.",
+    405: "This address does not accept that kind of request.",
+    413: "What was sent is too large.",
+    429: "Too many requests; wait a moment and try again.",
+    500: "Something went wrong on our side. It has been logged; try again in a moment.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int, title: str, detail: str) -> Response:
+    """The error as a page in the site's layout, or as problem JSON under /api/."""
+    if _wants_json():
+        response = jsonify(type="about:blank", title=title, status=status, detail=detail)
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+        return response
+    page = render_template("errors/error.html", status=status, title=title, detail=detail)
+    return make_response(page, status)
+
+
+def handle_http_error(error: HTTPException):
+    status = error.code or 500
+    detail = EXPLANATIONS.get(status, error.description or "")
+    response = render_error(status, error.name, detail)
+    if status == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_error(
+        400,
+        "Form expired",
+        "This form could not be accepted because its security token is missing or out of date. "
+        "Go back, reload the page and submit it again.",
+    )
+
+
+def handle_unexpected_error(error: Exception):
+    db.session.rollback()
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    return render_error(500, InternalServerError.name, EXPLANATIONS[500])
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

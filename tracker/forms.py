@@ -1,0 +1,24 @@
+"""Helpers shared by every area's forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from tracker.validation import ValidationError
+
+
+def apply_errors(
+    form: FlaskForm, error: ValidationError, renames: dict[str, str] | None = None
+) -> None:
+    """Show a service's validation errors next to the matching form fields.
+
+    `renames` maps a service's field name to the form's where they differ; errors for fields the
+    form lacks are shown above the form.
+    """
+    renames = renames or {}
+    for field_name, message in error.errors.items():
+        field = getattr(form, renames.get(field_name, field_name), None)
+        if field is None:
+            form.form_errors.append(message)
+        else:
+            field.errors = [*field.errors, message]
