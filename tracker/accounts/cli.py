@@ -7,6 +7,7 @@ they write).
 from __future__ import annotations
 
 import secrets
+import sys
 
 import click
 from flask import current_app
@@ -18,7 +19,7 @@ from tracker.validation import ValidationError
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
@@ -116,7 +117,7 @@ def ensure_admin():
     click.echo("Created the first admin account (shown only this once):")
     click.echo(f"  email:    {email}")
     click.echo(f"  password: {password}")
-    click.echo("Change the password after signing in (Account → Change password).")
+    click.echo("Change it after signing in: click your name in the top bar.")
 
 
 @click.group("teams")

@@ -32,7 +32,7 @@ def email_problem(email: str) -> str | None:
     try:
         validate_email(email, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
-        return f"Enter a valid email address ({exc})."
+        return f"Enter a valid email address: {str(exc).rstrip('.')}."
     return None
 
 

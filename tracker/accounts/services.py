@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -58,7 +59,9 @@ def _teams_by_slug(slugs: Iterable[str]) -> list[Team]:
     teams = db.session.scalars(sa.select(Team).where(Team.slug.in_(wanted))).all()
     missing = sorted(set(wanted) - {team.slug for team in teams})
     if missing:
-        raise ValidationError.single("teams", f"No team has the slug {', '.join(missing)}.")
+        raise ValidationError.single(
+            "teams", f"No team has the slug {', '.join(repr(slug) for slug in missing)}."
+        )
     return list(teams)
 
 
@@ -98,9 +101,18 @@ def create_user(
         password_hash=hash_password(password),
         teams=teams,
     )
-    db.session.add(user)
-    db.session.commit()
+    _commit_new(user, "email", f"A user with the email {email} already exists.")
     return user
+
+
+def _commit_new(row, unique_field: str, taken_message: str) -> None:
+    """Insert `row`; when another process took the unique value since we checked, say so."""
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ValidationError.single(unique_field, taken_message) from None
 
 
 def set_password(user: User, password: str) -> None:
@@ -145,7 +157,8 @@ def update_user(
         if message
     }
     if not errors and _would_remove_last_admin(user, role, active):
-        errors["role"] = "This is the last active admin; make another user admin first."
+        field = "role" if role != "admin" else "active"
+        errors[field] = "This is the last active admin; make another user admin first."
     try:
         teams = _teams_by_slug(team_slugs)
     except ValidationError as exc:
@@ -185,8 +198,7 @@ def create_team(slug: str, name: str) -> Team:
     if errors:
         raise ValidationError(errors)
     team = Team(slug=slug, name=name.strip())
-    db.session.add(team)
-    db.session.commit()
+    _commit_new(team, "slug", f"A team with the slug {slug} already exists.")
     return team
 
 

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.forms import choices
 from tracker.models import ROLE_LABELS
 
 
@@ -24,7 +25,7 @@ class CheckboxListField(SelectMultipleField):
 
 
 def _role_field() -> SelectField:
-    return SelectField("Role", choices=list(ROLE_LABELS.items()), default="viewer")
+    return SelectField("Role", choices=choices(ROLE_LABELS.items()), default="viewer")
 
 
 class UserCreateForm(FlaskForm):
@@ -35,7 +36,10 @@ class UserCreateForm(FlaskForm):
     password = PasswordField(
         "Initial password",
         validators=[InputRequired("Enter an initial password.")],
-        description="At least 12 characters. Tell the user; they can change it under Account.",
+        description=(
+            "At least 12 characters. Tell the user; they change it by clicking their name "
+            "in the top bar."
+        ),
     )
     submit = SubmitField("Create user")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_user
 
 from tracker.accounts import services as accounts
 from tracker.admin.forms import (
@@ -15,7 +16,7 @@ from tracker.admin.forms import (
 )
 from tracker.auth.forms import PostForm
 from tracker.extensions import db
-from tracker.forms import apply_errors
+from tracker.forms import apply_errors, choices
 from tracker.models import Team, User
 from tracker.security import roles_required
 from tracker.validation import ValidationError
@@ -30,7 +31,7 @@ def admins_only():
 
 
 def _team_choices() -> list[tuple[str, str]]:
-    return [(team.slug, team.name) for team in accounts.list_teams()]
+    return choices((team.slug, team.name) for team in accounts.list_teams())
 
 
 def _render(template: str, form, **context):
@@ -99,6 +100,9 @@ def user_password(user_id: int):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            if user.id == current_user.id:
+                # The reset replaced the session token; keep this session signed in.
+                login_user(user)
             flash(f"Set a new password for {user.email}.", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     edit_form = UserEditForm(obj=user, formdata=None)
@@ -131,11 +135,11 @@ def team_new():
 def _team_page(team: Team, rename_form=None, member_form=None, status: int = 200):
     member_form = member_form or AddMemberForm(formdata=None)
     member_ids = {member.id for member in team.members}
-    member_form.user.choices = [
+    member_form.user.choices = choices(
         (user.id, f"{user.display_name} <{user.email}>")
         for user in accounts.list_users()
         if user.id not in member_ids and user.active
-    ]
+    )
     return render_template(
         "admin/team_detail.html",
         team=team,
@@ -169,7 +173,9 @@ def team_rename(slug: str):
 def team_add_member(slug: str):
     team = db.one_or_404(db.select(Team).filter_by(slug=slug))
     form = AddMemberForm()
-    form.user.choices = [(user.id, user.email) for user in accounts.list_users()]
+    form.user.choices = choices(
+        (user.id, user.email) for user in accounts.list_users() if user.active
+    )
     if form.validate_on_submit():
         user = db.get_or_404(User, form.user.data)
         accounts.add_member(team, user)

@@ -56,7 +56,7 @@ def change_password():
             apply_errors(form, exc, renames={"password": "new_password"})
         else:
             # The password change replaced the session token; carry this session over.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash("Your password is changed; other sessions are signed out.", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,1 @@
+"""Pure domain rules: no Flask, no database. Shared by the pages, the API and the CLI."""
