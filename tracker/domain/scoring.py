@@ -52,7 +52,7 @@ DEFAULT_IMPACT_LEVELS: Sequence[Level] = (
 def score(likelihood: int, impact: int) -> int:
     """Likelihood × impact, each on the 1–5 scale."""
     for name, value in (("likelihood", likelihood), ("impact", impact)):
-        if value not in SCALE:
+        if isinstance(value, bool) or not isinstance(value, int) or value not in SCALE:
             raise ValueError(f"{name} must be 1 to 5, got {value!r}")
     return likelihood * impact
 
@@ -95,7 +95,7 @@ def next_review(
 def level_for(levels: Sequence[Level], text: str) -> int | None:
     """The 1–5 value named by `text`: a number or a label (any case); None if neither."""
     cleaned = text.strip()
-    if cleaned.isdigit() and int(cleaned) in SCALE:
+    if cleaned.isascii() and cleaned.isdecimal() and int(cleaned) in SCALE:
         return int(cleaned)
     for level in levels:
         if level.label.lower() == cleaned.lower():
