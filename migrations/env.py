@@ -28,10 +28,19 @@ def _skip_empty_autogenerate(context_, revision, directives):
         log.info("No changes in schema detected.")
 
 
+def _render_item(type_, obj, autogen_context):
+    """Write the app's column types as plain SQLAlchemy types, so migrations never import
+    app code that may change later."""
+    if type_ == "type" and hasattr(obj, "impl") and obj.__module__.startswith("tracker."):
+        return f"sa.{obj.impl.__class__.__name__}()"
+    return False
+
+
 def _options() -> dict:
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("process_revision_directives", _skip_empty_autogenerate)
     options.setdefault("compare_type", True)
+    options.setdefault("render_item", _render_item)
     return options
 
 

@@ -56,8 +56,21 @@ def database_url(tmp_path_factory) -> str:
     app = create_app(make_test_config(url))
     with app.app_context():
         upgrade()
+        _SEED_ROWS.update(read_seed_rows())
         db.engine.dispose()
     return url
+
+
+# Rows the migrations insert (default categories); restored after each test empties the tables.
+_SEED_ROWS: dict[str, list[dict]] = {}
+
+
+def read_seed_rows() -> dict[str, list[dict]]:
+    with db.engine.connect() as conn:
+        return {
+            table.name: [dict(row._mapping) for row in conn.execute(table.select())]
+            for table in db.metadata.sorted_tables
+        }
 
 
 class FakeClock:
@@ -110,10 +123,14 @@ def app(app_config):
 
 
 def empty_all_tables() -> None:
+    """Delete every row, then put back what the migrations seeded."""
     db.session.remove()
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
+        for table in db.metadata.sorted_tables:
+            if _SEED_ROWS.get(table.name):
+                conn.execute(table.insert(), _SEED_ROWS[table.name])
     db.engine.dispose()
 
 

@@ -52,3 +52,24 @@ class Factory:
         db.session.add(user)
         db.session.commit()
         return user
+
+    def risk(self, team: Team | str | None = None, owner: User | str | None = None, **fields):
+        """A risk made by the tracker itself through services.create_risk.
+
+        Defaults: a new team, category infrastructure, likelihood 3, impact 3, title "Risk n".
+        Other keyword arguments are fields as the forms and the API name them.
+        """
+        from tracker.risks import services as risk_services
+
+        number = next(self._sequence)
+        team = team if team is not None else self.team()
+        raw = {
+            "title": f"Risk {number}",
+            "category": "infrastructure",
+            "likelihood": 3,
+            "impact": 3,
+            "team": team if isinstance(team, str) else team.slug,
+            "owner": owner.email if isinstance(owner, User) else owner,
+            **fields,
+        }
+        return risk_services.create_risk(raw, actor=None)

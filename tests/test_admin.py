@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
-from sqlalchemy import event
 
 from tests.factories import DEFAULT_PASSWORD
+from tests.helpers import counting_queries
 from tracker.extensions import db
 from tracker.models import Team, User
 
@@ -67,21 +66,6 @@ def db_snapshot() -> dict[str, list]:
             table.name: conn.execute(table.select().order_by(*table.primary_key.columns)).all()
             for table in db.metadata.sorted_tables
         }
-
-
-@contextmanager
-def counting_queries():
-    """Yield a list that collects every SQL statement run inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def new_user_data(**overrides) -> dict:

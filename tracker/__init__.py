@@ -52,6 +52,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"] or settings.default_database_url(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(uri)
 
+    if problem := settings.scoring_problem(app.config):
+        raise ConfigurationError(f"Refusing to start: {problem}")
     if settings.is_production(app.config):
         problem = settings.secret_key_problem(app.config["SECRET_KEY"])
         if problem:
@@ -77,18 +79,24 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker import errors
+    from tracker.admin import categories  # noqa: F401 (adds views to the admin blueprint)
     from tracker.admin.routes import bp as admin_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.risks import actions, import_views, routes  # noqa: F401 (they add views to bp)
+    from tracker.risks.blueprint import bp as risks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(risks_bp)
     errors.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
     from tracker.accounts.cli import teams_cli, users_cli
+    from tracker.risks.cli import risks_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(teams_cli)
+    app.cli.add_command(risks_cli)

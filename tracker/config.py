@@ -46,6 +46,18 @@ class Defaults:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
     ADMIN_EMAIL = "admin@example.com"
+    # Uploaded spreadsheets and forms: refuse anything larger.
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+
+    # Scoring and the error budget. Levels of None use the defaults in tracker.domain.scoring;
+    # to change them give a list of (label, definition) pairs for levels 1 to 5.
+    SLO_TARGET = 0.998
+    TOO_BIG_TO_ACCEPT_SHARE = 0.25
+    RISK_BAND_FLOORS: ClassVar[dict] = {"low": 1, "medium": 5, "high": 10, "critical": 15}
+    REVIEW_CADENCE_DAYS: ClassVar[dict] = {"critical": 7, "high": 14, "medium": 30, "low": 90}
+    LIKELIHOOD_LEVELS: ClassVar[list | None] = None
+    IMPACT_LEVELS: ClassVar[list | None] = None
+    RISKS_PER_PAGE = 50
 
 
 # Environment variables read as integers; the rest are strings.
@@ -56,6 +68,7 @@ _INT_SETTINGS = (
     "PROXY_COUNT",
 )
 _STR_SETTINGS = ("SECRET_KEY", "TRACKER_ENV", "ADMIN_EMAIL")
+_FLOAT_SETTINGS = ("SLO_TARGET", "TOO_BIG_TO_ACCEPT_SHARE")
 
 
 def settings_from_environment(environ: dict[str, str]) -> dict[str, object]:
@@ -73,6 +86,12 @@ def settings_from_environment(environ: dict[str, str]) -> dict[str, object]:
                 settings[name] = int(environ[name])
             except ValueError:
                 raise ValueError(f"{name} must be a whole number, got {environ[name]!r}") from None
+    for name in _FLOAT_SETTINGS:
+        if environ.get(name):
+            try:
+                settings[name] = float(environ[name])
+            except ValueError:
+                raise ValueError(f"{name} must be a number, got {environ[name]!r}") from None
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
     return settings
@@ -97,6 +116,27 @@ def secret_key_problem(secret_key: str | None) -> str | None:
         return "SECRET_KEY is missing or is a well-known default."
     if len(secret_key) < MIN_SECRET_KEY_LENGTH:
         return f"SECRET_KEY is too short (at least {MIN_SECRET_KEY_LENGTH} characters)."
+    return None
+
+
+def scoring_problem(config: dict) -> str | None:
+    """Say what is wrong with the scoring settings, or None."""
+    from tracker.domain import scoring
+
+    if not 0 < config["SLO_TARGET"] < 1:
+        return f"SLO_TARGET must lie between 0 and 1 (e.g. 0.998), got {config['SLO_TARGET']}."
+    if not 0 < config["TOO_BIG_TO_ACCEPT_SHARE"] <= 1:
+        return "TOO_BIG_TO_ACCEPT_SHARE must lie between 0 and 1 (e.g. 0.25)."
+    try:
+        scoring.validate_band_floors(config["RISK_BAND_FLOORS"])
+    except ValueError as exc:
+        return f"RISK_BAND_FLOORS: {exc}."
+    if set(config["REVIEW_CADENCE_DAYS"]) != set(scoring.BANDS):
+        return "REVIEW_CADENCE_DAYS must give days for low, medium, high and critical."
+    for name in ("LIKELIHOOD_LEVELS", "IMPACT_LEVELS"):
+        levels = config[name]
+        if levels is not None and len(levels) != len(scoring.SCALE):
+            return f"{name} must list five (label, definition) pairs, for levels 1 to 5."
     return None
 
 

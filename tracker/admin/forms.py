@@ -81,3 +81,13 @@ class TeamRenameForm(FlaskForm):
 class AddMemberForm(FlaskForm):
     user = SelectField("Add a member", coerce=int, choices=[])
     submit = SubmitField("Add")
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
+    slug = StringField(
+        "Slug",
+        validators=[InputRequired("Enter a slug."), Length(max=64)],
+        description="Used in CSV files and the API, e.g. dns. It cannot change later.",
+    )
+    submit = SubmitField("Add category")

@@ -1,0 +1,72 @@
+"""Admin pages for the list of risk categories."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from tracker.admin.forms import CategoryForm, TeamRenameForm
+from tracker.admin.routes import bp
+from tracker.auth.forms import PostForm
+from tracker.extensions import db
+from tracker.forms import apply_errors
+from tracker.models import Category
+from tracker.risks import categories
+from tracker.validation import ValidationError
+
+
+def _page(form=None, status: int = 200):
+    return render_template(
+        "admin/categories.html",
+        rows=categories.list_with_usage(),
+        form=form or CategoryForm(formdata=None),
+        rename_form=TeamRenameForm(formdata=None),
+        delete_form=PostForm(),
+    ), status
+
+
+@bp.get("/categories")
+def category_list():
+    return _page()
+
+
+@bp.post("/categories")
+def category_create():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = categories.create_category(form.slug.data, form.name.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Added the category {category.name}.", "success")
+            return redirect(url_for("admin.category_list"))
+    return _page(form, 400)
+
+
+@bp.post("/categories/<slug>/rename")
+def category_rename(slug: str):
+    category = db.one_or_404(db.select(Category).filter_by(slug=slug))
+    form = TeamRenameForm()
+    if form.validate_on_submit():
+        try:
+            categories.rename_category(category, form.name.data)
+        except ValidationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Renamed {slug} to {category.name}.", "success")
+    else:
+        flash("Enter a name.", "error")
+    return redirect(url_for("admin.category_list"))
+
+
+@bp.post("/categories/<slug>/delete")
+def category_delete(slug: str):
+    category = db.one_or_404(db.select(Category).filter_by(slug=slug))
+    if PostForm().validate_on_submit():
+        try:
+            categories.delete_category(category)
+        except ValidationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Removed the category {slug}.", "success")
+    return redirect(url_for("admin.category_list"))

@@ -1,0 +1,154 @@
+"""Risks, their categories and tags, and the audit trail of every change to them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.accounts import Team, User
+from tracker.models.types import UTCDateTime, utcnow
+
+KEY_PREFIX = "RISK-"
+
+risk_tags = sa.Table(
+    "risk_tags",
+    db.metadata,
+    sa.Column("risk_id", sa.ForeignKey("risks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_risk_tags_tag_id", "tag_id"),
+)
+
+
+class Category(db.Model):
+    """A kind of risk (infrastructure, deploy, …); admins keep the list."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+def _scale_check(column: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(f"{column} BETWEEN 1 AND 5", name=f"{column}_on_scale")
+
+
+class Risk(db.Model):
+    """A threat to availability, scored, owned and tracked through its lifecycle."""
+
+    __tablename__ = "risks"
+    __table_args__ = (
+        _scale_check("likelihood"),
+        _scale_check("impact"),
+        _scale_check("residual_likelihood"),
+        _scale_check("residual_impact"),
+        sa.CheckConstraint(
+            "status IN ('open', 'mitigating', 'mitigated', 'accepted', 'closed')",
+            name="status_known",
+        ),
+        sa.CheckConstraint(
+            "treatment IN ('mitigate', 'accept', 'avoid', 'transfer')", name="treatment_known"
+        ),
+        sa.CheckConstraint("users_impacted BETWEEN 0 AND 1", name="users_impacted_share"),
+        sa.CheckConstraint("ettf_days > 0", name="ettf_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The n of the human key RISK-n; numbers are never reused (risks are archived, not deleted).
+    number: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    service: Mapped[str] = mapped_column(sa.String(120), default="")
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+
+    likelihood: Mapped[int]
+    impact: Mapped[int]
+    # Stored so the register sorts and filters by it in the database.
+    score: Mapped[int] = mapped_column(index=True)
+    residual_likelihood: Mapped[int]
+    residual_impact: Mapped[int]
+    residual_score: Mapped[int] = mapped_column(index=True)
+    treatment: Mapped[str] = mapped_column(sa.String(16), default="mitigate")
+    status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)
+    next_review: Mapped[date] = mapped_column(index=True)
+
+    ettd_minutes: Mapped[float | None]
+    ettr_minutes: Mapped[float | None]
+    users_impacted: Mapped[float | None]
+    ettf_days: Mapped[float | None]
+    # Derived from the four above; stored for sorting and for totals computed in the database.
+    bad_minutes_per_year: Mapped[float | None] = mapped_column(index=True)
+
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    acceptance_expires: Mapped[date | None]
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    category: Mapped[Category] = relationship()
+    team: Mapped[Team] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    tags: Mapped[list[Tag]] = relationship(secondary=risk_tags, order_by=Tag.name)
+
+    # Each UPDATE checks the version it read, so two processes cannot both save over one
+    # version of a risk.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def key(self) -> str:
+        return f"{KEY_PREFIX}{self.number}"
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [tag.name for tag in self.tags]
+
+    @property
+    def is_quantified(self) -> bool:
+        return self.bad_minutes_per_year is not None
+
+    def __repr__(self) -> str:
+        return f"<Risk {self.key}>"
+
+
+class RiskEvent(db.Model):
+    """One change to one field of a risk: who, when, old → new, and why."""
+
+    __tablename__ = "risk_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(sa.ForeignKey("risks.id", ondelete="CASCADE"), index=True)
+    # None when the tracker itself made the change (e.g. an acceptance expired).
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The risk's version once this change was saved.
+    version: Mapped[int]
+    field: Mapped[str] = mapped_column(sa.String(40))
+    old_value: Mapped[str | None] = mapped_column(sa.Text)
+    new_value: Mapped[str | None] = mapped_column(sa.Text)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    risk: Mapped[Risk] = relationship()
+    actor: Mapped[User | None] = relationship()

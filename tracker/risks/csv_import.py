@@ -1,0 +1,173 @@
+"""Importing the risk register from CSV: plan every row, then write all of it or nothing.
+
+plan_import() checks the whole file with the rules of the forms (fields.clean_risk_values)
+and says row by row what would happen; apply_import() writes a valid plan in one
+transaction. A plan holds rows of the database session that made it, so apply it in the
+same app context (the CLI and the import page plan and apply in one request).
+
+A row with a key (RISK-n) updates that risk, or creates it with that number; a row without
+one updates the risk with the same title, or creates a new one. A row means the same whether
+it creates or updates (empty residual levels are the inherent ones, an empty treatment is
+mitigate), and columns the file lacks leave those fields alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import count
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import Risk, User
+from tracker.risks import history, permissions, services
+from tracker.risks.csv_format import ImportProblem, read_table
+from tracker.risks.csv_plan import PlannedRow, RowPlanner, current_value
+from tracker.risks.services import PermissionDenied
+from tracker.validation import ValidationError
+
+IMPORT_REASON = "Imported from CSV"
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """How many rows of a plan create, update and leave a risk unchanged."""
+
+    create: int
+    update: int
+    unchanged: int
+
+
+@dataclass
+class ImportPlan:
+    """Every row's plan, or (when not valid) every problem found in the file."""
+
+    rows: list[PlannedRow]
+    errors: list[ImportProblem]
+    actor_id: int | None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> ImportCounts:
+        actions = [row.action for row in self.rows]
+        return ImportCounts(*(actions.count(a) for a in ("create", "update", "unchanged")))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What apply_import wrote: counts by action, and the keys of the new risks."""
+
+    created: int
+    updated: int
+    unchanged: int
+    created_keys: list[str]
+
+
+def plan_import(text: str, actor: User | None = None) -> ImportPlan:
+    """Check every row of CSV `text` and say what importing it would do; write nothing.
+
+    `actor` None is the tracker itself (the CLI without --as); a manager's rows for other
+    teams are errors. Raises PermissionDenied for users who cannot create risks at all.
+    """
+    _check_may_import(actor)
+    table = read_table(text)
+    plan = ImportPlan(rows=[], errors=list(table.problems), actor_id=actor.id if actor else None)
+    if table.rows:
+        planner = RowPlanner(table.headers, actor)
+        for row in table.rows:
+            outcome = planner.plan(row)
+            if isinstance(outcome, PlannedRow):
+                plan.rows.append(outcome)
+            else:
+                plan.errors.extend(outcome)
+    plan.errors.sort(key=lambda error: error.line)
+    return plan
+
+
+def _check_may_import(actor: User | None) -> None:
+    if actor is not None and not permissions.can_create_risks(actor):
+        raise PermissionDenied("Only admins and the managers of a team import risks.")
+
+
+def apply_import(plan: ImportPlan, actor: User | None) -> ImportResult:
+    """Write a valid plan in one transaction and commit once.
+
+    On any failure everything is rolled back, so nothing is half-written. Raises
+    ValidationError for a plan with errors, planned for another user, or overtaken by other
+    changes; PermissionDenied for users who cannot create risks.
+    """
+    _check_may_import(actor)
+    if (actor.id if actor else None) != plan.actor_id:
+        raise ValidationError.single("actor", "Apply the import as the user who planned it.")
+    if not plan.valid:
+        raise ValidationError.single(
+            "file", f"Fix the {len(plan.errors)} problem(s) in the file; nothing was imported."
+        )
+    try:
+        created_keys = _write(plan, actor)
+        db.session.commit()
+    except (IntegrityError, StaleDataError):
+        db.session.rollback()
+        raise ValidationError.single(
+            "file", "Risks changed while the import ran, so nothing was imported; try again."
+        ) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    counts = plan.counts
+    return ImportResult(counts.create, counts.update, counts.unchanged, created_keys)
+
+
+def _write(plan: ImportPlan, actor: User | None) -> list[str]:
+    """Stage every change of the plan in the session; return the keys of the new risks."""
+    explicit = [row.number for row in plan.rows if row.number is not None]
+    # Number new keyless risks after every key the file gives, so none collide.
+    free = count(max([services.next_number(), *(number + 1 for number in explicit)]))
+    created = []
+    for row in plan.rows:
+        if row.action == "create":
+            created.append(_create_risk(row, row.number or next(free), actor).key)
+        elif row.action == "update":
+            _update_risk(row, actor)
+    return created
+
+
+def _create_risk(row: PlannedRow, number: int, actor: User | None) -> Risk:
+    now = clock.now()
+    risk = Risk(number=number, created_by=actor, updated_by=actor, created_at=now, updated_at=now)
+    _assign(risk, row.values)
+    services.derive(risk)
+    db.session.add(risk)
+    history.record(risk, actor, [("created", None, risk.key)], reason=IMPORT_REASON)
+    return risk
+
+
+def _update_risk(row: PlannedRow, actor: User | None) -> None:
+    risk = row.risk
+    if risk.version != row.version:
+        raise ValidationError.single(
+            "key", f"{risk.key} changed after the import was planned; import the file again."
+        )
+    changes = [(name, current_value(risk, name), new) for name, new in row.values.items()]
+    if "status" in row.values and risk.status == "accepted":
+        # Leaving "accepted" ends the acceptance, as services.change_status does.
+        changes += [("accepted_by", risk.accepted_by, None),
+                    ("acceptance_expires", risk.acceptance_expires, None)]  # fmt: skip
+        risk.accepted_by, risk.acceptance_expires = None, None
+    _assign(risk, row.values)
+    services.derive(risk)
+    risk.updated_by, risk.updated_at = actor, clock.now()
+    history.record(risk, actor, changes, reason=IMPORT_REASON)
+
+
+def _assign(risk: Risk, values: dict[str, object]) -> None:
+    # Look the tags up before changing anything: the query flushes the session, and a flush
+    # of a half-changed risk would spend a version on it.
+    tags = services.tags_named(values["tags"]) if "tags" in values else None
+    for name, value in values.items():
+        setattr(risk, name, tags if name == "tags" else value)

@@ -1,0 +1,227 @@
+"""The register: filtering, sorting and paging risks in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.domain import lifecycle, scoring
+from tracker.extensions import db
+from tracker.models import Category, Risk, Tag, Team, User, risk_tags
+from tracker.risks.settings import ScoringSettings
+
+SORTS = {
+    "score": (Risk.score, Risk.residual_score),
+    "residual": (Risk.residual_score, Risk.score),
+    "bad_minutes": (Risk.bad_minutes_per_year,),
+    "next_review": (Risk.next_review,),
+    "updated": (Risk.updated_at,),
+    "key": (Risk.number,),
+}
+# The natural direction of each sort: biggest threats and latest changes first, soonest
+# review first.
+DEFAULT_DESCENDING = {"score", "residual", "bad_minutes", "updated"}
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """What the register shows; lives in the URL so a view can be bookmarked and shared."""
+
+    team: str = ""
+    status: str = ""
+    band: str = ""
+    category: str = ""
+    owner: str = ""
+    tag: str = ""
+    q: str = ""
+    sort: str = "score"
+    descending: bool = True
+    page: int = 1
+    archived: bool = False
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> RegisterFilter:
+        """Read the filter from query parameters; unusable values are dropped and explained."""
+        problems = []
+
+        def choice(name: str, allowed) -> str:
+            value = (args.get(name) or "").strip().lower()
+            if value and value not in allowed:
+                problems.append(f"Ignored {name} {value!r}: use one of {', '.join(allowed)}.")
+                return ""
+            return value
+
+        # As in the API: "score" ascending, "-score" descending.
+        sort_arg = (args.get("sort") or "-score").strip()
+        descending = sort_arg.startswith("-")
+        sort = sort_arg.lstrip("-")
+        if sort not in SORTS:
+            problems.append(f"Ignored sort {sort!r}: use one of {', '.join(SORTS)}.")
+            sort, descending = "score", True
+        try:
+            page = max(1, int(args.get("page") or 1))
+        except ValueError:
+            problems.append("Ignored page: give a number.")
+            page = 1
+        return cls(
+            team=(args.get("team") or "").strip().lower(),
+            status=choice("status", lifecycle.STATUSES),
+            band=choice("band", scoring.BANDS),
+            category=(args.get("category") or "").strip().lower(),
+            owner=(args.get("owner") or "").strip().lower(),
+            tag=(args.get("tag") or "").strip().lower(),
+            q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+            sort=sort,
+            descending=descending,
+            page=page,
+            archived=(args.get("archived") or "") == "1",
+            problems=tuple(problems),
+        )
+
+    def to_args(self, **changes) -> dict[str, str]:
+        """The query parameters of this filter (with `changes`), leaving out the defaults."""
+        view = replace(self, **changes)
+        args = {
+            name: getattr(view, name)
+            for name in ("team", "status", "band", "category", "owner", "tag", "q")
+            if getattr(view, name)
+        }
+        if (view.sort, view.descending) != ("score", True):
+            args["sort"] = ("-" if view.descending else "") + view.sort
+        if view.page > 1:
+            args["page"] = str(view.page)
+        if view.archived:
+            args["archived"] = "1"
+        return args
+
+    def query_string(self, **changes) -> str:
+        return urlencode(self.to_args(**changes))
+
+    def sorted_by(self, sort: str) -> str:
+        """Query string of this view sorted by `sort`: flips the direction if already sorted by
+        it, else takes the column's natural direction; back to page 1."""
+        descending = not self.descending if sort == self.sort else sort in DEFAULT_DESCENDING
+        return self.query_string(sort=sort, descending=descending, page=1)
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(getattr(self, name) for name in ("team", "status", "band", "category",
+                                                     "owner", "tag", "q"))  # fmt: skip
+
+
+def _search(q: str):
+    pattern = f"%{q.lower()}%"
+    from tracker.risks.keys import parse_key
+
+    conditions = [sa.func.lower(Risk.title).like(pattern),
+                  sa.func.lower(Risk.description).like(pattern)]  # fmt: skip
+    number = parse_key(q)
+    if number is not None:
+        conditions.append(Risk.number == number)
+    return sa.or_(*conditions)
+
+
+def filtered(view: RegisterFilter, settings: ScoringSettings) -> sa.Select:
+    """SELECT of the risks this filter shows, sorted, not yet paged or loaded."""
+    query = sa.select(Risk)
+    query = query.where(
+        Risk.archived_at.isnot(None) if view.archived else Risk.archived_at.is_(None)
+    )
+    if view.team:
+        query = query.join(Team, Risk.team_id == Team.id).where(Team.slug == view.team)
+    if view.category:
+        query = query.join(Category, Risk.category_id == Category.id).where(
+            Category.slug == view.category
+        )
+    if view.owner:
+        query = query.join(User, Risk.owner_id == User.id).where(User.email == view.owner)
+    if view.status:
+        query = query.where(Risk.status == view.status)
+    if view.band:
+        low, high = settings.band_range(view.band)
+        query = query.where(Risk.score.between(low, high))
+    if view.tag:
+        query = query.where(
+            Risk.id.in_(
+                sa.select(risk_tags.c.risk_id)
+                .join(Tag, Tag.id == risk_tags.c.tag_id)
+                .where(Tag.name == view.tag)
+            )
+        )
+    if view.q:
+        query = query.where(_search(view.q))
+    order = []
+    for column in SORTS[view.sort]:
+        order.append(column.desc().nulls_last() if view.descending else column.asc().nulls_last())
+    return query.order_by(*order, Risk.number.desc())
+
+
+def with_display_relations(query: sa.Select) -> sa.Select:
+    """Load what a register row shows in bulk: team, owner, category, tags."""
+    return query.options(
+        joinedload(Risk.team),
+        joinedload(Risk.owner),
+        joinedload(Risk.category),
+        selectinload(Risk.tags),
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Risk]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def register_page(view: RegisterFilter, settings: ScoringSettings, per_page: int) -> Page:
+    """One page of the register in three queries: count, rows (with team, owner, category), tags."""
+    query = filtered(view, settings)
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
+    page = min(view.page, max(1, -(-total // per_page)))
+    items = (
+        db.session.scalars(
+            with_display_relations(query).limit(per_page).offset((page - 1) * per_page)
+        )
+        .unique()
+        .all()
+    )
+    return Page(items=list(items), total=total, page=page, per_page=per_page)
+
+
+def filter_choices() -> dict[str, list]:
+    """Teams, categories, owners and tags to offer in the filter bar (four queries)."""
+    return {
+        "teams": list(db.session.scalars(sa.select(Team).order_by(Team.name))),
+        "categories": list(
+            db.session.scalars(sa.select(Category).order_by(Category.position, Category.name))
+        ),
+        "owners": list(
+            db.session.scalars(
+                sa.select(User)
+                .where(User.id.in_(sa.select(Risk.owner_id)))
+                .order_by(User.display_name)
+            )
+        ),
+        "tags": list(db.session.scalars(sa.select(Tag.name).order_by(Tag.name))),
+    }

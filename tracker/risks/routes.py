@@ -1,0 +1,165 @@
+"""Register, detail, create and edit pages for risks."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.forms import apply_errors, choices
+from tracker.models import Category, Risk, Team, User
+from tracker.risks import charts, history, permissions, queries, services
+from tracker.risks import settings as scoring_settings
+from tracker.risks.blueprint import bp
+from tracker.risks.forms import ArchiveForm, ReviewForm, RiskForm, StatusForm
+from tracker.validation import ValidationError
+
+
+def load_risk(key: str) -> Risk:
+    risk = services.find_by_key(key)
+    if risk is None:
+        abort(404)
+    return risk
+
+
+def _form_choices(form: RiskForm) -> None:
+    teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
+    form.set_choices(
+        scoring_settings.current(),
+        db.session.scalars(db.select(Category).order_by(Category.position, Category.name)),
+        permissions.editable_teams(current_user, list(teams)),
+        db.session.scalars(db.select(User).where(User.active).order_by(User.display_name)),
+    )
+
+
+@bp.get("")
+def register():
+    view = queries.RegisterFilter.from_args(request.args)
+    settings = scoring_settings.current()
+    page = queries.register_page(view, settings, per_page=current_app.config["RISKS_PER_PAGE"])
+    return render_template(
+        "risks/list.html", page=page, view=view, settings=settings, today=clock.today(),
+        choices=queries.filter_choices(), can_create=permissions.can_create_risks(current_user),
+    )  # fmt: skip
+
+
+@bp.get("/export.csv")
+def export_csv():
+    from tracker.risks.csv_export import export_risks
+
+    view = queries.RegisterFilter.from_args(request.args)
+    risks = db.session.scalars(
+        queries.with_display_relations(queries.filtered(view, scoring_settings.current()))
+    ).unique()
+    out = io.StringIO()
+    export_risks(risks, out)
+    filename = f"risks-{clock.today().isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not permissions.can_create_risks(current_user):
+        abort(403)
+    form = RiskForm()
+    _form_choices(form)
+    if form.validate_on_submit():
+        try:
+            risk = services.create_risk(form.raw_values(), current_user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Created {risk.key}.", "success")
+            return redirect(url_for("risks.detail", key=risk.key))
+    return render_template("risks/form.html", form=form, risk=None), 400 if form.errors else 200
+
+
+@bp.get("/<key>")
+def detail(key: str):
+    return render_detail(load_risk(key))
+
+
+def render_detail(risk: Risk, status_form: StatusForm | None = None, code: int = 200):
+    """The risk's page; `status_form` carries a refused status change back with its errors."""
+    settings = scoring_settings.current()
+    timeline = history.timeline(risk)
+    points = charts.score_points(
+        {name: getattr(risk, name) for name in charts.SCORE_PARTS},
+        risk.created_at, timeline, clock.now(),
+    )  # fmt: skip
+    if status_form is None:
+        status_form = StatusForm(formdata=None, version=risk.version)
+        status_form.approver.choices = approver_choices()
+    page = render_template(
+        "risks/detail.html",
+        risk=risk,
+        settings=settings,
+        today=clock.today(),
+        timeline=timeline,
+        chart=charts.step_chart(points),
+        points=points,
+        can_edit=permissions.can_edit(current_user, risk),
+        can_archive=permissions.can_archive(current_user),
+        status_form=status_form,
+        review_form=ReviewForm(formdata=None),
+        archive_form=ArchiveForm(formdata=None),
+    )
+    return page, code
+
+
+def approver_choices():
+    """Who may approve accepting a risk: active admins and managers."""
+    users = db.session.scalars(
+        db.select(User)
+        .where(User.active, User.role.in_(("admin", "manager")))
+        .order_by(User.display_name)
+    )
+    return choices([("", "— choose —")] + [(str(u.id), u.display_name) for u in users])
+
+
+@bp.route("/<key>/edit", methods=["GET", "POST"])
+def edit(key: str):
+    risk = load_risk(key)
+    if not permissions.can_edit(current_user, risk):
+        abort(403)
+    form = RiskForm()
+    _form_choices(form)
+    conflict = None
+    if not form.is_submitted():
+        form.fill_from(risk)
+    elif form.validate():
+        try:
+            services.update_risk(
+                risk,
+                form.raw_values(),
+                current_user,
+                expected_version=version_from_form(form.version.data),
+                reason=form.reason.data or "",
+            )
+        except services.StaleVersion as stale:
+            conflict = stale.changes
+            # The next save is a deliberate overwrite of what the user has now seen.
+            form.version.data = str(stale.risk.version)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Saved {risk.key}.", "success")
+            return redirect(url_for("risks.detail", key=risk.key))
+    status = 409 if conflict else (400 if form.errors else 200)
+    return render_template("risks/form.html", form=form, risk=risk, conflict=conflict), status
+
+
+def version_from_form(text: str | None) -> int:
+    """The version the form was loaded at; 0 (older than any) when missing, so a form
+    without it is checked for conflicts rather than saved blindly."""
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
