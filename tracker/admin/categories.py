@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from tracker.admin.forms import CategoryForm, TeamRenameForm
+from tracker.admin.forms import CategoryForm, RenameForm
 from tracker.admin.routes import bp
 from tracker.auth.forms import PostForm
 from tracker.extensions import db
@@ -19,7 +19,7 @@ def _page(form=None, status: int = 200):
         "admin/categories.html",
         rows=categories.list_with_usage(),
         form=form or CategoryForm(formdata=None),
-        rename_form=TeamRenameForm(formdata=None),
+        rename_form=RenameForm(formdata=None),
         delete_form=PostForm(),
     ), status
 
@@ -46,7 +46,7 @@ def category_create():
 @bp.post("/categories/<slug>/rename")
 def category_rename(slug: str):
     category = db.one_or_404(db.select(Category).filter_by(slug=slug))
-    form = TeamRenameForm()
+    form = RenameForm()
     if form.validate_on_submit():
         try:
             categories.rename_category(category, form.name.data)

@@ -63,31 +63,29 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField("Set password")
 
 
-class TeamCreateForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
-    slug = StringField(
+def _slug_field(example: str) -> StringField:
+    return StringField(
         "Slug",
         validators=[InputRequired("Enter a slug."), Length(max=64)],
-        description="Short id used in links, the CLI and the API, e.g. payments-sre.",
+        description=f"Short id used in links, CSV files, the CLI and the API, e.g. {example}.",
     )
+
+
+class RenameForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
+    submit = SubmitField("Rename")
+
+
+class TeamCreateForm(RenameForm):
+    slug = _slug_field("payments-sre")
     submit = SubmitField("Create team")
 
 
-class TeamRenameForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
-    submit = SubmitField("Rename")
+class CategoryForm(RenameForm):
+    slug = _slug_field("dns")
+    submit = SubmitField("Add category")
 
 
 class AddMemberForm(FlaskForm):
     user = SelectField("Add a member", coerce=int, choices=[])
     submit = SubmitField("Add")
-
-
-class CategoryForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
-    slug = StringField(
-        "Slug",
-        validators=[InputRequired("Enter a slug."), Length(max=64)],
-        description="Used in CSV files and the API, e.g. dns. It cannot change later.",
-    )
-    submit = SubmitField("Add category")

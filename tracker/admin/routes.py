@@ -8,9 +8,9 @@ from flask_login import current_user, login_user
 from tracker.accounts import services as accounts
 from tracker.admin.forms import (
     AddMemberForm,
+    RenameForm,
     ResetPasswordForm,
     TeamCreateForm,
-    TeamRenameForm,
     UserCreateForm,
     UserEditForm,
 )
@@ -143,7 +143,7 @@ def _team_page(team: Team, rename_form=None, member_form=None, status: int = 200
     return render_template(
         "admin/team_detail.html",
         team=team,
-        rename_form=rename_form or TeamRenameForm(obj=team, formdata=None),
+        rename_form=rename_form or RenameForm(obj=team, formdata=None),
         member_form=member_form,
         remove_form=PostForm(),
     ), status
@@ -157,7 +157,7 @@ def team_detail(slug: str):
 @bp.post("/teams/<slug>/rename")
 def team_rename(slug: str):
     team = db.one_or_404(db.select(Team).filter_by(slug=slug))
-    form = TeamRenameForm()
+    form = RenameForm()
     if form.validate_on_submit():
         try:
             accounts.rename_team(team, form.name.data)

@@ -1,0 +1,94 @@
+"""The import page: upload, dry run, import; errors shown with line and column."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Risk
+
+GOOD = (
+    "title,category,team,likelihood,impact\n"
+    "Primary database in one zone,infrastructure,payments,Likely,Major\n"
+    "Certificate renewed by hand,security,payments,2,4\n"
+)
+BAD = GOOD + "Queue backs up,capacity,nowhere,7,3\n"
+
+
+@pytest.fixture
+def payments(manager):
+    return manager.teams[0]
+
+
+def upload(client, text: str, dry_run: bool = True, filename: str = "register.csv"):
+    data = {"file": (io.BytesIO(text.encode("utf-8")), filename)}
+    if dry_run:
+        data["dry_run"] = "y"
+    return client.post("/risks/import", data=data, content_type="multipart/form-data")
+
+
+def risk_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Risk))
+
+
+def test_dry_run_lists_what_would_happen_and_writes_nothing(manager_client, payments):
+    response = upload(manager_client, GOOD)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Dry run — nothing written yet." in page and "2 to create" in page
+    assert "Primary database in one zone" in page
+    assert risk_count() == 0
+
+
+def test_confirming_the_dry_run_imports_the_same_file(manager_client, payments):
+    page = upload(manager_client, GOOD).get_data(as_text=True)
+    carried = html.unescape(re.search(r'name="content" value="([^"]*)"', page).group(1))
+    assert carried == GOOD, "the dry run carries the file over to the import button"
+    response = manager_client.post("/risks/import", data={"content": carried})
+    assert response.status_code == 302
+    assert risk_count() == 2
+
+
+def test_import_without_dry_run_writes_at_once(manager_client, payments):
+    assert upload(manager_client, GOOD, dry_run=False).status_code == 302
+    assert risk_count() == 2
+
+
+def test_a_file_with_errors_writes_nothing_and_shows_each_line_and_column(manager_client, payments):
+    response = upload(manager_client, BAD, dry_run=False)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Nothing was imported" in page
+    assert re.search(r'data-label="Line">4</td><td data-label="Column">team</td>', page)
+    assert re.search(r'data-label="Line">4</td><td data-label="Column">likelihood</td>', page)
+    assert risk_count() == 0
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_advice(manager_client, payments):
+    data = {"file": (io.BytesIO("title\nCaf\xe9".encode("latin-1")), "r.csv"), "dry_run": "y"}
+    response = manager_client.post("/risks/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "not UTF-8" in response.get_data(as_text=True)
+
+
+def test_no_file_chosen_is_refused(manager_client, payments):
+    response = manager_client.post("/risks/import", data={"dry_run": "y"})
+    assert response.status_code == 400
+    assert "Choose a CSV file." in response.get_data(as_text=True)
+
+
+def test_viewers_cannot_import(viewer_client, payments):
+    assert viewer_client.get("/risks/import").status_code == 403
+    assert upload(viewer_client, GOOD, dry_run=False).status_code == 403
+    assert risk_count() == 0
+
+
+def test_the_sample_file_is_served(viewer_client):
+    response = viewer_client.get("/static/samples/risks.csv")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).startswith("title,description,category,")
