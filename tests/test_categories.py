@@ -51,8 +51,9 @@ def test_admin_renames_a_category_keeping_its_slug(admin_client):
 
 def test_a_category_in_use_cannot_be_removed(admin_client, admin, factory):
     factory.team("payments", "Payments")
-    services.create_risk({"title": "T", "category": "data", "team": "payments", "likelihood": 1,
-                          "impact": 1}, admin)  # fmt: skip
+    services.create_risk(
+        {"title": "T", "category": "data", "team": "payments", "likelihood": 1, "impact": 1}, admin
+    )
     admin_client.post("/admin/categories/data/delete")
     assert "data" in slugs()
     admin_client.post("/admin/categories/process/delete")

@@ -11,8 +11,15 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def change(days: int, field: str, old: str, new: str) -> Change:
-    return Change(at=T0 + timedelta(days=days), actor="Ada", field=field, label=field,
-                  old=old, new=new, reason="")  # fmt: skip
+    return Change(
+        at=T0 + timedelta(days=days),
+        actor="Ada",
+        field=field,
+        label=field,
+        old=old,
+        new=new,
+        reason="",
+    )
 
 
 CURRENT = {"likelihood": 2, "impact": 4, "residual_likelihood": 1, "residual_impact": 2}

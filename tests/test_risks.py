@@ -26,10 +26,17 @@ def other_team(factory):
 
 def make_risk(team, actor=None, **fields) -> Risk:
     # The same values form_data() posts, so an unchanged form changes nothing.
-    values = {"title": "Primary database in one zone", "category": "infrastructure",
-              "team": team.slug, "likelihood": 3, "impact": 4, "residual_likelihood": 1,
-              "service": "checkout", "tags": "aws, database",
-              "description": "A zone outage takes the database down."}  # fmt: skip
+    values = {
+        "title": "Primary database in one zone",
+        "category": "infrastructure",
+        "team": team.slug,
+        "likelihood": 3,
+        "impact": 4,
+        "residual_likelihood": 1,
+        "service": "checkout",
+        "tags": "aws, database",
+        "description": "A zone outage takes the database down.",
+    }
     values.update(fields)
     return services.create_risk(values, actor)
 
@@ -114,8 +121,12 @@ class TestCreate:
     def test_bad_input_is_refused_next_to_the_field_and_kept(
         self, manager_client, payments, field, value, message
     ):
-        numbers = {"ettd_minutes": "10", "ettr_minutes": "20", "users_impacted": "0.5",
-                   "ettf_days": "30"}  # fmt: skip
+        numbers = {
+            "ettd_minutes": "10",
+            "ettr_minutes": "20",
+            "users_impacted": "0.5",
+            "ettf_days": "30",
+        }
         data = form_data(**{**numbers, field: value})
         response = manager_client.post("/risks/new", data=data)
         page = response.get_data(as_text=True)
@@ -130,8 +141,12 @@ class TestCreate:
         assert "Give all four" in response.get_data(as_text=True)
 
     def test_quantified_risk_stores_its_bad_minutes(self, manager_client, payments):
-        google_example = {"ettd_minutes": "1440", "ettr_minutes": "30", "users_impacted": "2%",
-                          "ettf_days": "90"}  # fmt: skip
+        google_example = {
+            "ettd_minutes": "1440",
+            "ettr_minutes": "30",
+            "users_impacted": "2%",
+            "ettf_days": "90",
+        }
         manager_client.post("/risks/new", data=form_data(**google_example))
         risk = db.session.scalar(sa.select(Risk))
         assert round(risk.bad_minutes_per_year) == 119
@@ -192,8 +207,9 @@ class TestEdit:
     ):
         risk = make_risk(payments)
         loaded_at = risk.version
-        services.update_risk(risk, {"impact": 5}, admin, expected_version=loaded_at,
-                             reason="Checkout depends on it")  # fmt: skip
+        services.update_risk(
+            risk, {"impact": 5}, admin, expected_version=loaded_at, reason="Checkout depends on it"
+        )
         response = manager_client.post(
             f"/risks/{risk.key}/edit",
             data=form_data(risk, title="My new title", version=str(loaded_at)),
@@ -215,8 +231,9 @@ class TestEdit:
         )
         page = response.get_data(as_text=True)
         version = page.split('name="version" type="hidden" value="')[1].split('"')[0]
-        manager_client.post(f"/risks/{risk.key}/edit", data=form_data(risk, title="Mine",
-                                                                     version=version))  # fmt: skip
+        manager_client.post(
+            f"/risks/{risk.key}/edit", data=form_data(risk, title="Mine", version=version)
+        )
         assert risk.title == "Mine"
 
     def test_saving_without_changes_records_nothing(self, manager_client, payments):
@@ -233,8 +250,9 @@ class TestLifecycle:
 
     def test_accepting_needs_an_approver_and_a_future_expiry(self, manager_client, payments):
         risk = make_risk(payments)
-        response = self.post_status(manager_client, risk, status="accepted", approver="",
-                                    expires_on="2026-03-01")  # fmt: skip
+        response = self.post_status(
+            manager_client, risk, status="accepted", approver="", expires_on="2026-03-01"
+        )
         page = response.get_data(as_text=True)
         assert response.status_code == 400
         assert "Name who approves" in page and "must expire after today" in page
@@ -242,8 +260,9 @@ class TestLifecycle:
 
     def test_accepted_risk_records_approver_and_expiry(self, manager_client, admin, payments):
         risk = make_risk(payments)
-        self.post_status(manager_client, risk, status="accepted", approver=str(admin.id),
-                         expires_on="2026-06-30")  # fmt: skip
+        self.post_status(
+            manager_client, risk, status="accepted", approver=str(admin.id), expires_on="2026-06-30"
+        )
         assert risk.status == "accepted"
         assert (risk.accepted_by, risk.acceptance_expires) == (admin, date(2026, 6, 30))
 
@@ -251,8 +270,9 @@ class TestLifecycle:
         self, viewer_client, admin, payments, clock
     ):
         risk = make_risk(payments)
-        services.change_status(risk, "accepted", admin, approver=admin,
-                               expires_on=date(2026, 3, 10))  # fmt: skip
+        services.change_status(
+            risk, "accepted", admin, approver=admin, expires_on=date(2026, 3, 10)
+        )
         clock.advance(days=7)
         assert viewer_client.get("/risks").status_code == 200
         assert risk.status == "accepted", "still accepted on the 9th: it expires on the 10th"
@@ -330,8 +350,9 @@ def test_unknown_key_is_404(viewer_client):
 
 class TestFieldRules:
     def test_a_thousands_separator_is_refused_rather_than_guessed(self, manager_client, payments):
-        data = form_data(ettd_minutes="1,440", ettr_minutes="30", users_impacted="0,02",
-                         ettf_days="90")  # fmt: skip
+        data = form_data(
+            ettd_minutes="1,440", ettr_minutes="30", users_impacted="0,02", ettf_days="90"
+        )
         response = manager_client.post("/risks/new", data=data)
         page = response.get_data(as_text=True)
         assert response.status_code == 400
@@ -339,22 +360,27 @@ class TestFieldRules:
         assert 'id="users_impacted-error"' not in page, "0,02 is a comma decimal, accepted"
 
     def test_a_bad_likelihood_is_reported_once_not_on_the_residual_too(self, payments):
-        values = {"title": "T", "category": "data", "team": "payments", "likelihood": 9,
-                  "impact": 2}  # fmt: skip
+        values = {
+            "title": "T",
+            "category": "data",
+            "team": "payments",
+            "likelihood": 9,
+            "impact": 2,
+        }
         with pytest.raises(ValidationError) as refused:
             services.create_risk(values, None)
         assert set(refused.value.errors) == {"likelihood"}
 
     def test_changing_tags_and_a_field_together_is_one_version(self, admin, payments):
         risk = make_risk(payments)
-        services.update_risk(risk, {"tags": "new-tag", "service": "api"}, admin,
-                             expected_version=1)  # fmt: skip
+        services.update_risk(risk, {"tags": "new-tag", "service": "api"}, admin, expected_version=1)
         assert risk.version == 2
         assert {event.version for event in events_of(risk)} == {1, 2}
 
     def test_a_tiny_change_to_a_number_is_still_recorded(self, admin, payments):
-        risk = make_risk(payments, ettd_minutes=10, ettr_minutes=20, users_impacted=0.0123456789,
-                         ettf_days=30)  # fmt: skip
+        risk = make_risk(
+            payments, ettd_minutes=10, ettr_minutes=20, users_impacted=0.0123456789, ettf_days=30
+        )
         services.update_risk(risk, {"users_impacted": 0.0123456788}, admin, expected_version=1)
         [event] = events_of(risk, "users_impacted")
         assert (event.old_value, event.new_value) == ("0.0123456789", "0.0123456788")

@@ -27,20 +27,59 @@ def register(admin, factory, clock):
     factory.team("search", "Search")
     owner = factory.user(email="olga@example.com", name="Olga Owner")
     rows = [
-        dict(title="Database in one zone", team="payments", likelihood=5, impact=5,
-             residual_likelihood=2, category="infrastructure", tags="aws, db", owner=owner.email,
-             ettd_minutes=10, ettr_minutes=500, users_impacted=1, ettf_days=365.25),
-        dict(title="Certificate expiry", team="payments", likelihood=2, impact=4,
-             residual_likelihood=1, category="security", tags="tls",
-             description="The edge certificate is renewed by hand."),
-        dict(title="Search index rebuild overload", team="search", likelihood=3, impact=3,
-             category="capacity", tags="db",
-             ettd_minutes=5, ettr_minutes=5, users_impacted=0.5, ettf_days=30),
-        dict(title="Deploys without canary", team="search", likelihood=4, impact=3,
-             residual_likelihood=1, category="deploy"),
-        dict(title="Payment provider outage", team="payments", likelihood=1, impact=2,
-             category="dependency", owner=owner.email),
-    ]  # fmt: skip
+        dict(
+            title="Database in one zone",
+            team="payments",
+            likelihood=5,
+            impact=5,
+            residual_likelihood=2,
+            category="infrastructure",
+            tags="aws, db",
+            owner=owner.email,
+            ettd_minutes=10,
+            ettr_minutes=500,
+            users_impacted=1,
+            ettf_days=365.25,
+        ),
+        dict(
+            title="Certificate expiry",
+            team="payments",
+            likelihood=2,
+            impact=4,
+            residual_likelihood=1,
+            category="security",
+            tags="tls",
+            description="The edge certificate is renewed by hand.",
+        ),
+        dict(
+            title="Search index rebuild overload",
+            team="search",
+            likelihood=3,
+            impact=3,
+            category="capacity",
+            tags="db",
+            ettd_minutes=5,
+            ettr_minutes=5,
+            users_impacted=0.5,
+            ettf_days=30,
+        ),
+        dict(
+            title="Deploys without canary",
+            team="search",
+            likelihood=4,
+            impact=3,
+            residual_likelihood=1,
+            category="deploy",
+        ),
+        dict(
+            title="Payment provider outage",
+            team="payments",
+            likelihood=1,
+            impact=2,
+            category="dependency",
+            owner=owner.email,
+        ),
+    ]
     risks = []
     for row in rows:
         risks.append(services.create_risk({"category": "infrastructure", **row}, admin))
@@ -123,14 +162,29 @@ def insert_risks(count: int, team_id: int, owner_id: int) -> None:
     start = (db.session.scalar(sa.select(sa.func.max(Risk.number))) or 0) + 1
     now = datetime(2026, 3, 2, tzinfo=UTC)
     rows = [
-        {"number": n, "title": f"Risk {n}", "description": "", "category_id": category_id,
-         "service": "", "team_id": team_id, "owner_id": owner_id, "likelihood": 1 + n % 5,
-         "impact": 1 + n % 4, "score": (1 + n % 5) * (1 + n % 4), "residual_likelihood": 1,
-         "residual_impact": 1, "residual_score": 1, "treatment": "mitigate", "status": "open",
-         "next_review": date(2026, 4, 1) + timedelta(days=n % 30), "version": 1,
-         "created_at": now, "updated_at": now}
+        {
+            "number": n,
+            "title": f"Risk {n}",
+            "description": "",
+            "category_id": category_id,
+            "service": "",
+            "team_id": team_id,
+            "owner_id": owner_id,
+            "likelihood": 1 + n % 5,
+            "impact": 1 + n % 4,
+            "score": (1 + n % 5) * (1 + n % 4),
+            "residual_likelihood": 1,
+            "residual_impact": 1,
+            "residual_score": 1,
+            "treatment": "mitigate",
+            "status": "open",
+            "next_review": date(2026, 4, 1) + timedelta(days=n % 30),
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
         for n in range(start, start + count)
-    ]  # fmt: skip
+    ]
     db.session.execute(sa.insert(Risk), rows)
     tags = [Tag(name=f"tag-{start}-{i}") for i in range(2)]
     db.session.add_all(tags)
@@ -155,3 +209,46 @@ def test_a_register_page_costs_the_same_queries_for_10_and_10000_risks(viewer_cl
         page = viewer_client.get("/risks?sort=-updated").get_data(as_text=True)
     assert len(keys_on(page)) == 50 and "Page 1 of 200" in page
     assert len(many) == len(few), f"{len(few)} queries for 10 risks, {len(many)} for 10,000"
+
+
+class TestMitigationColumns:
+    @pytest.fixture
+    def work(self, register, admin, clock):
+        """RISK-1: one overdue and one done; RISK-2: due soon; RISK-3: all done."""
+        from tracker.mitigations.services import add_mitigation, update_mitigation
+
+        today = clock.current.date()
+
+        def add(risk, days, status="planned"):
+            return add_mitigation(
+                risk,
+                {
+                    "title": f"Work on {risk.key}",
+                    "team": risk.team.slug,
+                    "due_date": today + timedelta(days=days),
+                    "status": status,
+                },
+                admin,
+            )
+
+        add(register[0], -1)
+        add(register[0], 30, "done")
+        add(register[1], 14)
+        done = add(register[2], 3)
+        update_mitigation(done, {"status": "done"}, admin, expected_version=done.version)
+        return register
+
+    @pytest.mark.parametrize(
+        ("state", "expected"),
+        [("overdue", ["RISK-1"]), ("due_soon", ["RISK-2"]), ("rescore", ["RISK-3"])],
+    )
+    def test_register_filters_by_mitigation_state(self, viewer_client, work, state, expected):
+        page = viewer_client.get(f"/risks?mitigations={state}").get_data(as_text=True)
+        assert keys_on(page) == expected
+
+    def test_register_shows_done_overdue_and_due_soon_counts(self, viewer_client, work):
+        page = viewer_client.get("/risks").get_data(as_text=True)
+        row_1 = page.split('href="/risks/RISK-1"', 1)[1].split("</tr>", 1)[0]
+        row_2 = page.split('href="/risks/RISK-2"', 1)[1].split("</tr>", 1)[0]
+        assert "1/2 done" in row_1 and "1 overdue" in row_1
+        assert "0/1 done" in row_2 and "1 due soon" in row_2

@@ -83,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.admin.routes import bp as admin_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.mitigations import my_teams  # noqa: F401 (adds views to the blueprint)
+    from tracker.mitigations.routes import bp as mitigations_bp
     from tracker.risks import actions, import_views, routes  # noqa: F401 (they add views to bp)
     from tracker.risks.blueprint import bp as risks_bp
 
@@ -90,13 +92,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(risks_bp)
+    app.register_blueprint(mitigations_bp)
     errors.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
     from tracker.accounts.cli import teams_cli, users_cli
+    from tracker.mitigations.cli import mitigations_cli
     from tracker.risks.cli import risks_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(teams_cli)
     app.cli.add_command(risks_cli)
+    app.cli.add_command(mitigations_cli)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -14,5 +15,9 @@ def now() -> datetime:
 
 
 def today() -> date:
-    """Today's calendar date in UTC."""
-    return now().date()
+    """Today's calendar date where the program runs (the TIMEZONE setting, default UTC).
+
+    Due dates are calendar dates: a mitigation due on the 3rd is overdue from the start of the
+    4th in the company's time zone, not when UTC reaches it.
+    """
+    return now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Placeholder values copied from tutorials; a key equal to one of these is treated as missing.
 KNOWN_DEFAULT_SECRET_KEYS = frozenset(
@@ -58,6 +59,10 @@ class Defaults:
     LIKELIHOOD_LEVELS: ClassVar[list | None] = None
     IMPACT_LEVELS: ClassVar[list | None] = None
     RISKS_PER_PAGE = 50
+    # The time zone whose calendar decides what "today" is (overdue, due soon, next review).
+    TIMEZONE = "UTC"
+    # Mitigations due within this many days count as due soon.
+    DUE_SOON_DAYS = 14
 
 
 # Environment variables read as integers; the rest are strings.
@@ -66,8 +71,9 @@ _INT_SETTINGS = (
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_ADDRESS",
     "PROXY_COUNT",
+    "DUE_SOON_DAYS",
 )
-_STR_SETTINGS = ("SECRET_KEY", "TRACKER_ENV", "ADMIN_EMAIL")
+_STR_SETTINGS = ("SECRET_KEY", "TRACKER_ENV", "ADMIN_EMAIL", "TIMEZONE")
 _FLOAT_SETTINGS = ("SLO_TARGET", "TOO_BIG_TO_ACCEPT_SHARE")
 
 
@@ -131,6 +137,13 @@ def scoring_problem(config: dict) -> str | None:
         scoring.validate_band_floors(config["RISK_BAND_FLOORS"])
     except ValueError as exc:
         return f"RISK_BAND_FLOORS: {exc}."
+    try:
+        ZoneInfo(config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = config["TIMEZONE"]
+        return f"TIMEZONE must be a time zone name such as Europe/Berlin, got {zone!r}."
+    if config["DUE_SOON_DAYS"] < 0:
+        return "DUE_SOON_DAYS cannot be negative."
     if set(config["REVIEW_CADENCE_DAYS"]) != set(scoring.BANDS):
         return "REVIEW_CADENCE_DAYS must give days for low, medium, high and critical."
     for name in ("LIKELIHOOD_LEVELS", "IMPACT_LEVELS"):

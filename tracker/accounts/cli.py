@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker.accounts import services
+from tracker.text_table import format_table
 from tracker.validation import ValidationError
 
 
@@ -25,15 +26,6 @@ def _read_password(from_stdin: bool) -> str:
 
 def _fail_on(error: ValidationError) -> None:
     raise click.ClickException(str(error))
-
-
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        for row in [header, *rows]
-    ]
-    return "\n".join(line.rstrip() for line in lines)
 
 
 @click.group("users")
@@ -99,7 +91,7 @@ def list_users():
         ]
         for user in services.list_users()
     ]
-    click.echo(_table(rows, ["EMAIL", "NAME", "ROLE", "STATE", "TEAMS"]))
+    click.echo(format_table(rows, ["EMAIL", "NAME", "ROLE", "STATE", "TEAMS"]))
 
 
 @users_cli.command("ensure-admin")
@@ -163,4 +155,4 @@ def list_teams():
         [team.slug, team.name, ",".join(member.email for member in team.members) or "-"]
         for team in services.list_teams()
     ]
-    click.echo(_table(rows, ["SLUG", "NAME", "MEMBERS"]))
+    click.echo(format_table(rows, ["SLUG", "NAME", "MEMBERS"]))

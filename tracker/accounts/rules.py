@@ -13,11 +13,23 @@ SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,62}[a-z0-9]$")
 # The passwords credential-stuffing lists try first; refusing them costs users nothing.
 COMMON_PASSWORDS = frozenset(
     {
-        "123456789012", "password1234", "passwordpassword", "qwertyuiopas", "111111111111",
-        "000000000000", "123123123123", "letmeinletmein", "iloveyou1234", "administrator",
-        "welcome12345", "changemenow!", "password123!", "qwerty123456", "abcdefghijkl",
+        "123456789012",
+        "password1234",
+        "passwordpassword",
+        "qwertyuiopas",
+        "111111111111",
+        "000000000000",
+        "123123123123",
+        "letmeinletmein",
+        "iloveyou1234",
+        "administrator",
+        "welcome12345",
+        "changemenow!",
+        "password123!",
+        "qwerty123456",
+        "abcdefghijkl",
     }
-)  # fmt: skip
+)
 
 
 def normalise_email(email: str) -> str:

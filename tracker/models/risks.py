@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import db
 from tracker.models.accounts import Team, User
 from tracker.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.mitigations import Mitigation
 
 KEY_PREFIX = "RISK-"
 
@@ -112,6 +116,9 @@ class Risk(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     tags: Mapped[list[Tag]] = relationship(secondary=risk_tags, order_by=Tag.name)
+    mitigations: Mapped[list[Mitigation]] = relationship(
+        back_populates="risk", order_by="Mitigation.position, Mitigation.id"
+    )
 
     # Each UPDATE checks the version it read, so two processes cannot both save over one
     # version of a risk.
@@ -140,6 +147,10 @@ class RiskEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(sa.ForeignKey("risks.id", ondelete="CASCADE"), index=True)
+    # Set when the change was to one of the risk's mitigations rather than the risk itself.
+    mitigation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("mitigations.id", ondelete="CASCADE"), index=True
+    )
     # None when the tracker itself made the change (e.g. an acceptance expired).
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -151,4 +162,5 @@ class RiskEvent(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     risk: Mapped[Risk] = relationship()
+    mitigation: Mapped[Mitigation | None] = relationship()
     actor: Mapped[User | None] = relationship()

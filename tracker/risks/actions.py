@@ -38,10 +38,14 @@ def change_status(key: str):
         approver = _approver(form.approver.data)
         try:
             services.change_status(
-                risk, form.status.data, current_user, reason=form.reason.data or "",
-                approver=approver, expires_on=form.expires_on.data,
+                risk,
+                form.status.data,
+                current_user,
+                reason=form.reason.data or "",
+                approver=approver,
+                expires_on=form.expires_on.data,
                 expected_version=version_from_form(form.version.data),
-            )  # fmt: skip
+            )
         except services.StaleVersion as stale:
             names = ", ".join(sorted({change.label for change in stale.changes})) or "it"
             flash(

@@ -17,8 +17,9 @@ class ScorePoint:
     residual: int
 
 
-def score_points(current: dict[str, int], created_at: datetime, changes: list[Change],
-                 now: datetime) -> list[ScorePoint]:  # fmt: skip
+def score_points(
+    current: dict[str, int], created_at: datetime, changes: list[Change], now: datetime
+) -> list[ScorePoint]:
     """Inherent and residual score after each scoring change, oldest first, ending at `now`.
 
     `current` holds the four scale values now; `changes` is the timeline, newest first. Walking
@@ -61,8 +62,9 @@ class Chart:
     gridlines: list[tuple[float, int]]
 
 
-def step_chart(points: list[ScorePoint], width: int = 560, height: int = 160,
-               pad: int = 28) -> Chart:  # fmt: skip
+def step_chart(
+    points: list[ScorePoint], width: int = 560, height: int = 160, pad: int = 28
+) -> Chart:
     """Step lines (a score holds until it changes) for the inherent and residual score."""
     start, end = points[0].at, points[-1].at
     span = (end - start).total_seconds() or 1.0

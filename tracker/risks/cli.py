@@ -57,9 +57,11 @@ def _report_errors(plan: ImportPlan) -> None:
 @click.argument("file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option(
-    "--as", "actor_email", metavar="EMAIL",
+    "--as",
+    "actor_email",
+    metavar="EMAIL",
     help="The user the history records for the changes (default: the tracker itself).",
-)  # fmt: skip
+)
 @with_appcontext
 def import_risks(file, dry_run, actor_email):
     """Import risks from FILE (CSV; '-' reads standard input): all rows or none."""
@@ -76,15 +78,16 @@ def import_risks(file, dry_run, actor_email):
         click.echo(_row_line(row))
     counts = plan.counts
     if dry_run:
-        click.echo(f"Dry run, nothing written: would create {counts.create}, "
-                   f"update {counts.update}; {counts.unchanged} unchanged.")  # fmt: skip
+        click.echo(
+            f"Dry run, nothing written: would create {counts.create}, "
+            f"update {counts.update}; {counts.unchanged} unchanged."
+        )
         return
     try:
         result = apply_import(plan, actor)
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Created {result.created}, updated {result.updated}; "
-               f"{result.unchanged} unchanged.")  # fmt: skip
+    click.echo(f"Created {result.created}, updated {result.updated}; {result.unchanged} unchanged.")
 
 
 @risks_cli.command("export")

@@ -156,8 +156,10 @@ def _update_risk(row: PlannedRow, actor: User | None) -> None:
     changes = [(name, current_value(risk, name), new) for name, new in row.values.items()]
     if "status" in row.values and risk.status == "accepted":
         # Leaving "accepted" ends the acceptance, as services.change_status does.
-        changes += [("accepted_by", risk.accepted_by, None),
-                    ("acceptance_expires", risk.acceptance_expires, None)]  # fmt: skip
+        changes += [
+            ("accepted_by", risk.accepted_by, None),
+            ("acceptance_expires", risk.acceptance_expires, None),
+        ]
         risk.accepted_by, risk.acceptance_expires = None, None
     _assign(risk, row.values)
     services.derive(risk)

@@ -91,8 +91,13 @@ class RowPlanner:
             return self._match_title(row.cells["title"], row.line, problems), None
         number = parse_key(key)
         if number is None:
-            problems.append(("key", f"Give the key as RISK-<number>, or leave it empty to "
-                                    f"match the risk by its title (got {key!r})."))  # fmt: skip
+            problems.append(
+                (
+                    "key",
+                    f"Give the key as RISK-<number>, or leave it empty to "
+                    f"match the risk by its title (got {key!r}).",
+                )
+            )
             return None, None
         risk = self.by_number.get(number)
         if risk is not None and risk.archived_at is not None:
@@ -139,8 +144,13 @@ class RowPlanner:
             statuses = ", ".join(lifecycle.STATUSES)
             problems.append(("status", f"The status must be one of {statuses} (got {text!r})."))
         elif text == "accepted":
-            problems.append(("status", "Accept risks in the tracker, where the approver and "
-                                       "the expiry date are recorded."))  # fmt: skip
+            problems.append(
+                (
+                    "status",
+                    "Accept risks in the tracker, where the approver and "
+                    "the expiry date are recorded.",
+                )
+            )
         else:
             return text
         return None
@@ -180,5 +190,13 @@ class RowPlanner:
             for name, new in changed.items()
         ]
         action = "update" if changed else "unchanged"
-        return PlannedRow(row.line, action, risk.key, values["title"], shown, risk=risk,
-                          version=risk.version, values=changed)  # fmt: skip
+        return PlannedRow(
+            row.line,
+            action,
+            risk.key,
+            values["title"],
+            shown,
+            risk=risk,
+            version=risk.version,
+            values=changed,
+        )

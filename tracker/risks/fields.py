@@ -241,8 +241,14 @@ def clean_risk_values(
         "users_impacted": parse_share,
         "ettf_days": _ettf,
     }
-    defaults = {"description": "", "service": "", "owner": None, "treatment": "mitigate",
-                "next_review": None, "tags": []}  # fmt: skip
+    defaults = {
+        "description": "",
+        "service": "",
+        "owner": None,
+        "treatment": "mitigate",
+        "next_review": None,
+        "tags": [],
+    }
     present = {name: raw[name] for name in EDITABLE_FIELDS if name in raw}
     if creating:
         for name, value in defaults.items():

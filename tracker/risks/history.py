@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Category, Risk, RiskEvent, Team, User
+from tracker.models import Category, Mitigation, Risk, RiskEvent, Team, User
 
 FIELD_LABELS = {
     "created": "Created",
@@ -37,6 +37,11 @@ FIELD_LABELS = {
     "acceptance_expires": "Acceptance expires",
     "archived": "Archived",
     "reviewed": "Reviewed",
+    "mitigation": "Mitigation",
+    "due_date": "Due date",
+    "notes": "Notes",
+    "note": "Note",
+    "completed_on": "Completed on",
 }
 
 
@@ -65,6 +70,7 @@ def record(
     changes: Iterable[tuple[str, object, object]],
     reason: str = "",
     at: datetime | None = None,
+    mitigation: Mitigation | None = None,
 ) -> list[RiskEvent]:
     """Add one event per (field, old, new) whose displayed value changed.
 
@@ -75,12 +81,14 @@ def record(
     events = []
     for field, old, new in changes:
         old_text, new_text = display_value(old), display_value(new)
-        if old_text == new_text and field not in ("created", "reviewed"):
+        if old_text == new_text and field not in ("created", "reviewed", "mitigation", "note"):
             continue
         event = RiskEvent(
             risk=risk,
+            mitigation=mitigation,
             actor=actor,
-            version=risk.version,
+            # The version of what changed: the mitigation's for a mitigation, else the risk's.
+            version=(mitigation or risk).version,
             field=field,
             old_value=old_text,
             new_value=new_text,
@@ -103,10 +111,14 @@ class Change:
     old: str | None
     new: str | None
     reason: str
+    # "M-3 Add a read replica" when the change was to a mitigation; "" for the risk itself.
+    subject: str = ""
 
 
 def _as_change(event: RiskEvent) -> Change:
+    mitigation = event.mitigation
     return Change(
+        subject=f"{mitigation.label} {mitigation.title}" if mitigation else "",
         at=event.at,
         actor=event.actor.display_name if event.actor else "Risk Tracker",
         field=event.field,
@@ -122,17 +134,23 @@ def timeline(risk: Risk) -> list[Change]:
     events = db.session.scalars(
         sa.select(RiskEvent)
         .where(RiskEvent.risk_id == risk.id)
-        .options(selectinload(RiskEvent.actor))
+        .options(selectinload(RiskEvent.actor), selectinload(RiskEvent.mitigation))
         .order_by(RiskEvent.at.desc(), RiskEvent.id.desc())
     )
     return [_as_change(event) for event in events]
 
 
-def changes_since(risk: Risk, version: int) -> list[Change]:
-    """What was saved after `version`, oldest first: shown when an edit comes in stale."""
+def changes_since(risk: Risk, version: int, mitigation: Mitigation | None = None) -> list[Change]:
+    """What was saved to the risk (or to one of its mitigations) after `version`, oldest
+    first: shown when an edit comes in stale."""
+    subject = (
+        RiskEvent.mitigation_id.is_(None)
+        if mitigation is None
+        else RiskEvent.mitigation_id == mitigation.id
+    )
     events = db.session.scalars(
         sa.select(RiskEvent)
-        .where(RiskEvent.risk_id == risk.id, RiskEvent.version > version)
+        .where(RiskEvent.risk_id == risk.id, subject, RiskEvent.version > version)
         .options(selectinload(RiskEvent.actor))
         .order_by(RiskEvent.id)
     )

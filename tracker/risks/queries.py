@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain import lifecycle, scoring
 from tracker.extensions import db
+from tracker.mitigations import queries as mitigation_queries
 from tracker.models import Category, Risk, Tag, Team, User, risk_tags
 from tracker.risks.settings import ScoringSettings
 
@@ -26,6 +28,8 @@ SORTS = {
 # review first.
 DEFAULT_DESCENDING = {"score", "residual", "bad_minutes", "updated"}
 MAX_QUERY_LENGTH = 200
+MITIGATION_FILTERS = ("overdue", "due_soon", "rescore")
+FILTER_FIELDS = ("team", "status", "band", "category", "owner", "tag", "q", "mitigations")
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class RegisterFilter:
     owner: str = ""
     tag: str = ""
     q: str = ""
+    # Mitigation state: "overdue", "due_soon", or "rescore" (all done, not re-scored).
+    mitigations: str = ""
     sort: str = "score"
     descending: bool = True
     page: int = 1
@@ -77,6 +83,7 @@ class RegisterFilter:
             owner=(args.get("owner") or "").strip().lower(),
             tag=(args.get("tag") or "").strip().lower(),
             q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+            mitigations=choice("mitigations", MITIGATION_FILTERS),
             sort=sort,
             descending=descending,
             page=page,
@@ -87,11 +94,7 @@ class RegisterFilter:
     def to_args(self, **changes) -> dict[str, str]:
         """The query parameters of this filter (with `changes`), leaving out the defaults."""
         view = replace(self, **changes)
-        args = {
-            name: getattr(view, name)
-            for name in ("team", "status", "band", "category", "owner", "tag", "q")
-            if getattr(view, name)
-        }
+        args = {name: getattr(view, name) for name in FILTER_FIELDS if getattr(view, name)}
         if (view.sort, view.descending) != ("score", True):
             args["sort"] = ("-" if view.descending else "") + view.sort
         if view.page > 1:
@@ -111,23 +114,26 @@ class RegisterFilter:
 
     @property
     def is_filtered(self) -> bool:
-        return any(getattr(self, name) for name in ("team", "status", "band", "category",
-                                                     "owner", "tag", "q"))  # fmt: skip
+        return any(getattr(self, name) for name in FILTER_FIELDS)
 
 
 def _search(q: str):
     pattern = f"%{q.lower()}%"
     from tracker.risks.keys import parse_key
 
-    conditions = [sa.func.lower(Risk.title).like(pattern),
-                  sa.func.lower(Risk.description).like(pattern)]  # fmt: skip
+    conditions = [
+        sa.func.lower(Risk.title).like(pattern),
+        sa.func.lower(Risk.description).like(pattern),
+    ]
     number = parse_key(q)
     if number is not None:
         conditions.append(Risk.number == number)
     return sa.or_(*conditions)
 
 
-def filtered(view: RegisterFilter, settings: ScoringSettings) -> sa.Select:
+def filtered(
+    view: RegisterFilter, settings: ScoringSettings, today: date, due_soon_days: int
+) -> sa.Select:
     """SELECT of the risks this filter shows, sorted, not yet paged or loaded."""
     query = sa.select(Risk)
     query = query.where(
@@ -156,6 +162,12 @@ def filtered(view: RegisterFilter, settings: ScoringSettings) -> sa.Select:
         )
     if view.q:
         query = query.where(_search(view.q))
+    if view.mitigations == "rescore":
+        query = query.where(mitigation_queries.needs_rescore_condition())
+    elif view.mitigations:
+        query = query.where(
+            mitigation_queries.has_due_state(view.mitigations, today, due_soon_days)
+        )
     order = []
     for column in SORTS[view.sort]:
         order.append(column.desc().nulls_last() if view.descending else column.asc().nulls_last())
@@ -192,9 +204,11 @@ class Page:
         return self.page > 1
 
 
-def register_page(view: RegisterFilter, settings: ScoringSettings, per_page: int) -> Page:
+def register_page(
+    view: RegisterFilter, settings: ScoringSettings, per_page: int, today: date, due_soon_days: int
+) -> Page:
     """One page of the register in three queries: count, rows (with team, owner, category), tags."""
-    query = filtered(view, settings)
+    query = filtered(view, settings, today, due_soon_days)
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     )

@@ -10,6 +10,8 @@ from flask_login import current_user
 from tracker import clock
 from tracker.extensions import db
 from tracker.forms import apply_errors, choices
+from tracker.mitigations import queries as mitigation_queries
+from tracker.mitigations import views as mitigation_views
 from tracker.models import Category, Risk, Team, User
 from tracker.risks import charts, history, permissions, queries, services
 from tracker.risks import settings as scoring_settings
@@ -39,11 +41,22 @@ def _form_choices(form: RiskForm) -> None:
 def register():
     view = queries.RegisterFilter.from_args(request.args)
     settings = scoring_settings.current()
-    page = queries.register_page(view, settings, per_page=current_app.config["RISKS_PER_PAGE"])
+    today, window = clock.today(), current_app.config["DUE_SOON_DAYS"]
+    page = queries.register_page(
+        view, settings, current_app.config["RISKS_PER_PAGE"], today, window
+    )
     return render_template(
-        "risks/list.html", page=page, view=view, settings=settings, today=clock.today(),
-        choices=queries.filter_choices(), can_create=permissions.can_create_risks(current_user),
-    )  # fmt: skip
+        "risks/list.html",
+        page=page,
+        view=view,
+        settings=settings,
+        today=today,
+        choices=queries.filter_choices(),
+        can_create=permissions.can_create_risks(current_user),
+        mitigation_counts=mitigation_queries.counts_by_risk(
+            [risk.id for risk in page.items], today, window
+        ),
+    )
 
 
 @bp.get("/export.csv")
@@ -51,9 +64,10 @@ def export_csv():
     from tracker.risks.csv_export import export_risks
 
     view = queries.RegisterFilter.from_args(request.args)
-    risks = db.session.scalars(
-        queries.with_display_relations(queries.filtered(view, scoring_settings.current()))
-    ).unique()
+    query = queries.filtered(
+        view, scoring_settings.current(), clock.today(), current_app.config["DUE_SOON_DAYS"]
+    )
+    risks = db.session.scalars(queries.with_display_relations(query)).unique()
     out = io.StringIO()
     export_risks(risks, out)
     filename = f"risks-{clock.today().isoformat()}.csv"
@@ -92,11 +106,14 @@ def render_detail(risk: Risk, status_form: StatusForm | None = None, code: int =
     timeline = history.timeline(risk)
     points = charts.score_points(
         {name: getattr(risk, name) for name in charts.SCORE_PARTS},
-        risk.created_at, timeline, clock.now(),
-    )  # fmt: skip
+        risk.created_at,
+        timeline,
+        clock.now(),
+    )
     if status_form is None:
         status_form = StatusForm(formdata=None, version=risk.version)
         status_form.approver.choices = approver_choices()
+    mitigations = mitigation_views.for_risk_page(risk, current_user)
     page = render_template(
         "risks/detail.html",
         risk=risk,
@@ -110,6 +127,7 @@ def render_detail(risk: Risk, status_form: StatusForm | None = None, code: int =
         status_form=status_form,
         review_form=ReviewForm(formdata=None),
         archive_form=ArchiveForm(formdata=None),
+        **mitigations,
     )
     return page, code
 

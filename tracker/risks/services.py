@@ -90,8 +90,12 @@ def _apply_one(risk: Risk, name: str, value) -> tuple[str, object, object]:
     return (name, old, value)
 
 
-def create_risk(raw: Mapping[str, object], actor: User | None, lookups: Lookups | None = None,
-                number: int | None = None) -> Risk:  # fmt: skip
+def create_risk(
+    raw: Mapping[str, object],
+    actor: User | None,
+    lookups: Lookups | None = None,
+    number: int | None = None,
+) -> Risk:
     """Create a risk from the editable fields in `raw` (status starts open).
 
     `number` keeps a key given by an import (RISK-<number>); otherwise the next free one.
@@ -100,8 +104,13 @@ def create_risk(raw: Mapping[str, object], actor: User | None, lookups: Lookups 
     clean = clean_risk_values(raw, lookups or Lookups.load(), settings, creating=True)
     if actor is not None and not permissions.can_create_in(actor, clean["team"]):
         raise ValidationError.single("team", "You can create risks only for your own teams.")
-    risk = Risk(status="open", created_by=actor, updated_by=actor, updated_at=clock.now(),
-                created_at=clock.now())  # fmt: skip
+    risk = Risk(
+        status="open",
+        created_by=actor,
+        updated_by=actor,
+        updated_at=clock.now(),
+        created_at=clock.now(),
+    )
     _apply(risk, clean)
     derive(risk)
     if risk.next_review is None:
@@ -207,19 +216,27 @@ def change_status(
     if expected_version is not None and expected_version != risk.version:
         raise StaleVersion(risk, history.changes_since(risk, expected_version))
     problems = lifecycle.transition_problems(
-        risk.status, target, reason=reason, approver_id=approver.id if approver else None,
-        expires_on=expires_on, today=clock.today(),
-    )  # fmt: skip
+        risk.status,
+        target,
+        reason=reason,
+        approver_id=approver.id if approver else None,
+        expires_on=expires_on,
+        today=clock.today(),
+    )
     if problems:
         raise ValidationError(problems)
     changes = [("status", risk.status, target)]
     if target == "accepted":
-        changes += [("accepted_by", risk.accepted_by, approver),
-                    ("acceptance_expires", risk.acceptance_expires, expires_on)]  # fmt: skip
+        changes += [
+            ("accepted_by", risk.accepted_by, approver),
+            ("acceptance_expires", risk.acceptance_expires, expires_on),
+        ]
         risk.accepted_by, risk.acceptance_expires = approver, expires_on
     elif risk.status == "accepted":
-        changes += [("accepted_by", risk.accepted_by, None),
-                    ("acceptance_expires", risk.acceptance_expires, None)]  # fmt: skip
+        changes += [
+            ("accepted_by", risk.accepted_by, None),
+            ("acceptance_expires", risk.acceptance_expires, None),
+        ]
         risk.accepted_by, risk.acceptance_expires = None, None
     risk.status = target
     risk.updated_by = actor
@@ -276,8 +293,11 @@ def reopen_expired_acceptances() -> int:
     ).all()
     for risk in expired:
         expires = risk.acceptance_expires
-        changes = [("status", "accepted", "open"), ("accepted_by", risk.accepted_by, None),
-                   ("acceptance_expires", expires, None)]  # fmt: skip
+        changes = [
+            ("status", "accepted", "open"),
+            ("accepted_by", risk.accepted_by, None),
+            ("acceptance_expires", expires, None),
+        ]
         risk.status, risk.accepted_by, risk.acceptance_expires = "open", None, None
         risk.updated_at = clock.now()
         history.record(risk, None, changes, reason=f"Acceptance expired on {expires.isoformat()}.")

@@ -1,0 +1,78 @@
+"""Validation of a mitigation's editable fields (forms, API and CLI share it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tracker.domain import mitigations as rules
+from tracker.risks.fields import FieldError, Lookups, parse_date, parse_description, parse_title
+from tracker.validation import ValidationError
+
+EDITABLE_FIELDS = ("title", "description", "owner", "team", "due_date", "status", "notes")
+NOTES_MAX = 20_000
+NOTE_MAX = 1_000
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def parse_status(value) -> str:
+    text = _text(value).lower().replace(" ", "_")
+    if text not in rules.STATUSES:
+        raise FieldError(f"The status must be one of {', '.join(rules.STATUSES)} (got {text!r}).")
+    return text
+
+
+def parse_notes(value) -> str:
+    text = _text(value)
+    if len(text) > NOTES_MAX:
+        raise FieldError(f"Use at most {NOTES_MAX} characters for the notes.")
+    return text
+
+
+def clean_mitigation_values(
+    raw: Mapping[str, object], lookups: Lookups, *, creating: bool
+) -> dict[str, object]:
+    """Validate the editable fields in `raw`; return them ready for the model.
+
+    When creating, title, team and due date are required and status starts planned.
+    Raises ValidationError with a message per bad field.
+    """
+    parsers = {
+        "title": parse_title,
+        "description": parse_description,
+        "notes": parse_notes,
+        "status": parse_status,
+        "due_date": lambda v: parse_date(v, "due date"),
+        "team": lambda v: _lookup(lookups.teams, _text(v).lower(), "team has the slug"),
+        "owner": lambda v: (
+            None if not _text(v) else _lookup(lookups.users, _text(v).lower(), "user has the email")
+        ),
+    }
+    present = {name: raw[name] for name in EDITABLE_FIELDS if name in raw}
+    if creating:
+        present.setdefault("status", "planned")
+        for name in ("title", "team", "due_date"):
+            present.setdefault(name, None)
+    clean, errors = {}, {}
+    for name, value in present.items():
+        if name in ("description", "notes", "owner") and value is None:
+            clean[name] = "" if name != "owner" else None
+            continue
+        if value is None or (_text(value) == "" and name in ("title", "team", "due_date")):
+            errors[name] = f"Give the {name.replace('_', ' ')}."
+            continue
+        try:
+            clean[name] = parsers[name](value)
+        except FieldError as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _lookup(mapping, key: str, what: str):
+    if key not in mapping:
+        raise FieldError(f"No {what} {key!r}.")
+    return mapping[key]

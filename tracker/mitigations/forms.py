@@ -1,0 +1,62 @@
+"""Forms for mitigations; values are validated by tracker.mitigations.fields."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+
+from tracker.domain.mitigations import STATUS_LABELS
+from tracker.forms import choices
+from tracker.mitigations.fields import EDITABLE_FIELDS
+
+
+def status_choices():
+    return choices(STATUS_LABELS.items())
+
+
+class MitigationForm(FlaskForm):
+    title = StringField("Title")
+    description = TextAreaField("Description")
+    team = SelectField("Team", validate_choice=False)
+    owner = SelectField("Owner", validate_choice=False)
+    # Text, not DateField: the service parses it and says what is wrong with what was typed.
+    due_date = StringField("Due date", render_kw={"type": "date"})
+    status = SelectField("Status", choices=status_choices(), validate_choice=False)
+    notes = TextAreaField("Notes", description="When blocked: say on what.")
+    reason = StringField("Why the due date moves", description="Needed when the due date changes.")
+    version = HiddenField()
+    submit = SubmitField("Save mitigation")
+
+    def set_choices(self, teams, users) -> None:
+        self.team.choices = choices((team.slug, team.name) for team in teams)
+        self.owner.choices = choices(
+            [("", "— nobody yet —")] + [(user.email, user.display_name) for user in users]
+        )
+
+    def raw_values(self, fields=EDITABLE_FIELDS) -> dict[str, object]:
+        return {name: getattr(self, name).data for name in fields}
+
+    def fill_from(self, mitigation) -> None:
+        self.title.data = mitigation.title
+        self.description.data = mitigation.description
+        self.team.data = mitigation.team.slug
+        self.owner.data = mitigation.owner.email if mitigation.owner else ""
+        self.due_date.data = mitigation.due_date.isoformat()
+        self.status.data = mitigation.status
+        self.notes.data = mitigation.notes
+        self.version.data = str(mitigation.version)
+
+
+class QuickUpdateForm(FlaskForm):
+    """One row of the "My teams" page: status, due date (+ reason), a note."""
+
+    status = SelectField("Status", choices=status_choices(), validate_choice=False)
+    due_date = StringField("Due date")
+    reason = StringField("Why the date moves")
+    note = StringField("Note")
+    version = HiddenField()
+    submit = SubmitField("Update")
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField()

@@ -1,0 +1,83 @@
+"""The engineering manager's page: their teams' open mitigations, updated in place."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.domain import mitigations as rules
+from tracker.mitigations import permissions, queries, services
+from tracker.mitigations.forms import QuickUpdateForm
+from tracker.mitigations.routes import bp, load_mitigation
+from tracker.risks import settings as scoring_settings
+from tracker.risks.routes import version_from_form
+from tracker.validation import ValidationError
+
+
+def _page(failed: dict | None = None, code: int = 200):
+    teams = list(current_user.teams)
+    chosen = request.args.get("team", "")
+    shown = [team for team in teams if team.slug == chosen] or teams
+    today = clock.today()
+    window = current_app.config["DUE_SOON_DAYS"]
+    rows = queries.open_for_teams([team.id for team in shown], today)
+    return render_template(
+        "mitigations/my_teams.html",
+        teams=teams,
+        chosen=chosen if len(shown) == 1 and chosen else "",
+        rows=rows,
+        states={m.id: rules.due_state(m.status, m.due_date, today, window) for m in rows},
+        settings=scoring_settings.current(),
+        today=today,
+        window=window,
+        failed=failed,
+        status_labels=rules.STATUS_LABELS,
+        can_edit={m.id: permissions.can_edit(current_user, m) for m in rows},
+    ), code
+
+
+@bp.get("/my-teams")
+def my_teams():
+    return _page()
+
+
+@bp.post("/mitigations/<int:mitigation_id>/quick")
+def quick_update(mitigation_id: int):
+    mitigation = load_mitigation(mitigation_id)
+    if not permissions.can_edit(current_user, mitigation):
+        abort(403)
+    form = QuickUpdateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = {"status": form.status.data}
+    if (form.due_date.data or "") != mitigation.due_date.isoformat():
+        raw["due_date"] = form.due_date.data
+    try:
+        changes = services.update_mitigation(
+            mitigation,
+            raw,
+            current_user,
+            expected_version=version_from_form(form.version.data),
+            reason=form.reason.data or "",
+            note=form.note.data or "",
+        )
+    except services.StaleVersion as stale:
+        names = ", ".join(sorted({change.label for change in stale.changes})) or "it"
+        flash(
+            f"{mitigation.label} changed meanwhile ({names}); here it is now — update again.",
+            "error",
+        )
+    except ValidationError as exc:
+        failed = {"id": mitigation.id, "input": form.data, "errors": exc.errors}
+        return _page(failed, 400)
+    else:
+        if changes:
+            flash(f"Updated {mitigation.label}: {mitigation.title}.", "success")
+    return redirect(
+        url_for(
+            "mitigations.my_teams",
+            team=request.args.get("team") or None,
+            _anchor=f"m-{mitigation.id}",
+        )
+    )

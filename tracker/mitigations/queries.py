@@ -1,0 +1,128 @@
+"""Reading mitigations: a team's open work, the overdue list, per-risk counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.extensions import db
+from tracker.models import Mitigation, Risk, Team
+
+
+def _open_and_current():
+    return sa.and_(
+        Mitigation.status.in_(OPEN_STATUSES),
+        Risk.archived_at.is_(None),
+    )
+
+
+def _with_display(query: sa.Select) -> sa.Select:
+    return query.options(
+        joinedload(Mitigation.risk), joinedload(Mitigation.owner), joinedload(Mitigation.team)
+    )
+
+
+def open_for_teams(team_ids: Iterable[int], today: date) -> list[Mitigation]:
+    """Open mitigations of these teams (on risks not archived): overdue first, then by due
+    date. One query, whatever the number of rows."""
+    ids = list(team_ids)
+    if not ids:
+        return []
+    overdue_first = sa.case((Mitigation.due_date < today, 0), else_=1)
+    query = (
+        sa.select(Mitigation)
+        .join(Risk, Mitigation.risk_id == Risk.id)
+        .where(Mitigation.team_id.in_(ids), _open_and_current())
+        .order_by(overdue_first, Mitigation.due_date, Mitigation.id)
+    )
+    return list(db.session.scalars(_with_display(query)))
+
+
+def overdue(today: date, team_slug: str | None = None) -> list[Mitigation]:
+    """Open mitigations due before today, oldest due first."""
+    query = (
+        sa.select(Mitigation)
+        .join(Risk, Mitigation.risk_id == Risk.id)
+        .where(_open_and_current(), Mitigation.due_date < today)
+        .order_by(Mitigation.due_date, Mitigation.id)
+    )
+    if team_slug:
+        query = query.join(Team, Mitigation.team_id == Team.id).where(Team.slug == team_slug)
+    return list(db.session.scalars(_with_display(query)))
+
+
+@dataclass(frozen=True)
+class MitigationCounts:
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    done: int = 0
+    total: int = 0
+
+
+def counts_by_risk(
+    risk_ids: Iterable[int], today: date, due_soon_days: int
+) -> dict[int, MitigationCounts]:
+    """Per risk: open, overdue, due-soon, done and total mitigations, in one grouped query."""
+    ids = list(risk_ids)
+    if not ids:
+        return {}
+    is_open = Mitigation.status.in_(OPEN_STATUSES)
+    soon = today + timedelta(days=due_soon_days)
+
+    def count_where(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    rows = db.session.execute(
+        sa.select(
+            Mitigation.risk_id,
+            count_where(is_open),
+            count_where(sa.and_(is_open, Mitigation.due_date < today)),
+            count_where(
+                sa.and_(is_open, Mitigation.due_date >= today, Mitigation.due_date <= soon)
+            ),
+            count_where(Mitigation.status == "done"),
+            sa.func.count(),
+        )
+        .where(Mitigation.risk_id.in_(ids))
+        .group_by(Mitigation.risk_id)
+    )
+    return {row[0]: MitigationCounts(*(int(value or 0) for value in row[1:])) for row in rows}
+
+
+def has_due_state(state: str, today: date, due_soon_days: int):
+    """A condition on Risk: it has an open mitigation that is overdue / due soon."""
+    condition = (
+        Mitigation.due_date < today
+        if state == "overdue"
+        else Mitigation.due_date.between(today, today + timedelta(days=due_soon_days))
+    )
+    return Risk.id.in_(
+        sa.select(Mitigation.risk_id).where(Mitigation.status.in_(OPEN_STATUSES), condition)
+    )
+
+
+def needs_rescore_condition():
+    """A condition on Risk: every mitigation finished, at least one done, and the risk not yet
+    moved on (so its owner should re-score the residual and mark it mitigated)."""
+    any_done = sa.exists().where(Mitigation.risk_id == Risk.id, Mitigation.status == "done")
+    any_open = sa.exists().where(
+        Mitigation.risk_id == Risk.id, Mitigation.status.in_(OPEN_STATUSES)
+    )
+    return sa.and_(Risk.status.in_(("open", "mitigating")), any_done, ~any_open)
+
+
+def risks_needing_rescore() -> list[Risk]:
+    """Risks flagged "mitigations complete, not re-scored", highest score first."""
+    query = (
+        sa.select(Risk)
+        .where(Risk.archived_at.is_(None), needs_rescore_condition())
+        .options(joinedload(Risk.team), joinedload(Risk.owner))
+        .order_by(Risk.score.desc(), Risk.number)
+    )
+    return list(db.session.scalars(query))

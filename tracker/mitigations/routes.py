@@ -1,0 +1,124 @@
+"""Mitigation pages: add to a risk, view, edit, reorder."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.domain import mitigations as rules
+from tracker.extensions import db
+from tracker.forms import apply_errors
+from tracker.mitigations import permissions, services
+from tracker.mitigations.forms import MitigationForm, MoveForm
+from tracker.models import Mitigation, RiskEvent, Team, User
+from tracker.risks import permissions as risk_permissions
+from tracker.risks.routes import load_risk, version_from_form
+from tracker.validation import ValidationError
+
+bp = Blueprint("mitigations", __name__)
+
+
+def load_mitigation(mitigation_id: int) -> Mitigation:
+    return db.get_or_404(Mitigation, mitigation_id)
+
+
+def _form_choices(form: MitigationForm) -> None:
+    teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
+    form.set_choices(
+        risk_permissions.editable_teams(current_user, list(teams)),
+        db.session.scalars(db.select(User).where(User.active).order_by(User.display_name)),
+    )
+
+
+@bp.route("/risks/<key>/mitigations/new", methods=["GET", "POST"])
+def new(key: str):
+    risk = load_risk(key)
+    if not permissions.can_add_to(current_user, risk) or risk.archived_at:
+        abort(403)
+    form = MitigationForm()
+    _form_choices(form)
+    if form.validate_on_submit():
+        try:
+            mitigation = services.add_mitigation(risk, form.raw_values(), current_user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Added {mitigation.label} to {risk.key}.", "success")
+            return redirect(url_for("risks.detail", key=risk.key, _anchor="mitigations"))
+    elif not form.is_submitted() and current_user.teams:
+        form.team.data = current_user.teams[0].slug
+    return render_template("mitigations/form.html", form=form, risk=risk, mitigation=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/mitigations/<int:mitigation_id>")
+def detail(mitigation_id: int):
+    mitigation = load_mitigation(mitigation_id)
+    due_dates = db.session.scalars(
+        db.select(RiskEvent)
+        .where(RiskEvent.mitigation_id == mitigation.id, RiskEvent.field == "due_date")
+        .order_by(RiskEvent.id)
+    ).all()
+    return render_template(
+        "mitigations/detail.html",
+        mitigation=mitigation,
+        risk=mitigation.risk,
+        due_dates=due_dates,
+        state=rules.due_state(
+            mitigation.status,
+            mitigation.due_date,
+            clock.today(),
+            current_app.config["DUE_SOON_DAYS"],
+        ),
+        can_edit=permissions.can_edit(current_user, mitigation),
+    )
+
+
+@bp.route("/mitigations/<int:mitigation_id>/edit", methods=["GET", "POST"])
+def edit(mitigation_id: int):
+    mitigation = load_mitigation(mitigation_id)
+    if not permissions.can_edit(current_user, mitigation):
+        abort(403)
+    form = MitigationForm()
+    _form_choices(form)
+    conflict = None
+    if not form.is_submitted():
+        form.fill_from(mitigation)
+    elif form.validate():
+        try:
+            services.update_mitigation(
+                mitigation,
+                form.raw_values(),
+                current_user,
+                expected_version=version_from_form(form.version.data),
+                reason=form.reason.data or "",
+            )
+        except services.StaleVersion as stale:
+            conflict = stale.changes
+            form.version.data = str(mitigation.version)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Saved {mitigation.label}.", "success")
+            return redirect(url_for("risks.detail", key=mitigation.risk.key, _anchor="mitigations"))
+    status = 409 if conflict else (400 if form.errors else 200)
+    return render_template(
+        "mitigations/form.html",
+        form=form,
+        risk=mitigation.risk,
+        mitigation=mitigation,
+        conflict=conflict,
+    ), status
+
+
+@bp.post("/mitigations/<int:mitigation_id>/move")
+def move(mitigation_id: int):
+    mitigation = load_mitigation(mitigation_id)
+    if not permissions.can_reorder(current_user, mitigation.risk):
+        abort(403)
+    form = MoveForm()
+    if form.validate_on_submit():
+        services.move(mitigation, form.direction.data, current_user)
+    return redirect(url_for("risks.detail", key=mitigation.risk.key, _anchor="mitigations"))

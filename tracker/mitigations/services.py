@@ -1,0 +1,191 @@
+"""Use cases for mitigations: add, change, quick-update, reorder.
+
+Every change is recorded in the risk's history; moving a due date needs a reason and counts a
+slip when it moves later; the first mitigation to start moves an open risk to mitigating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import clock
+from tracker.domain import mitigations as rules
+from tracker.extensions import db
+from tracker.mitigations import permissions
+from tracker.mitigations.fields import NOTE_MAX, clean_mitigation_values
+from tracker.models import Mitigation, Risk, User
+from tracker.risks import history
+from tracker.risks.fields import Lookups
+from tracker.risks.services import PermissionDenied, StaleVersion
+from tracker.validation import ValidationError
+
+__all__ = ["PermissionDenied", "StaleVersion", "add_mitigation", "move", "update_mitigation"]
+
+
+def add_mitigation(risk: Risk, raw: Mapping[str, object], actor: User | None) -> Mitigation:
+    """Add a mitigation at the end of the risk's list."""
+    if actor is not None and not permissions.can_add_to(actor, risk):
+        raise PermissionDenied("Only admins and managers add mitigations.")
+    clean = clean_mitigation_values(raw, Lookups.load(), creating=True)
+    if actor is not None and not permissions.can_assign_to(actor, clean["team"]):
+        raise ValidationError.single("team", "You can add mitigations only for your own teams.")
+    problems = rules.change_problems(
+        "planned", clean["status"], old_due=None, new_due=None, note=clean.get("notes", "")
+    )
+    if problems:
+        raise ValidationError(problems)
+    last = db.session.scalar(
+        sa.select(sa.func.max(Mitigation.position)).where(Mitigation.risk_id == risk.id)
+    )
+    mitigation = Mitigation(
+        risk=risk,
+        position=(last or 0) + 1,
+        original_due_date=clean["due_date"],
+        completed_on=rules.completed_on("planned", clean["status"], None, clock.today()),
+        created_by=actor,
+        updated_by=actor,
+        created_at=clock.now(),
+        updated_at=clock.now(),
+        **clean,
+    )
+    db.session.add(mitigation)
+    history.record(risk, actor, [("mitigation", None, "added")], mitigation=mitigation)
+    _start_risk_if_first(risk, "planned", mitigation, actor)
+    db.session.commit()
+    return mitigation
+
+
+def update_mitigation(
+    mitigation: Mitigation,
+    raw: Mapping[str, object],
+    actor: User | None,
+    *,
+    expected_version: int | None,
+    reason: str = "",
+    note: str = "",
+) -> list[tuple[str, object, object]]:
+    """Change the fields present in `raw` and/or add a dated `note`; return what changed.
+
+    Refuses a stale version (StaleVersion), a moved due date without a reason, and blocking
+    without a note saying on what.
+    """
+    if actor is not None and not permissions.can_edit(actor, mitigation):
+        raise PermissionDenied("You can change only your own teams' mitigations.")
+    if expected_version is not None and expected_version != mitigation.version:
+        raise StaleVersion(
+            mitigation.risk,
+            history.changes_since(mitigation.risk, expected_version, mitigation),
+        )
+    clean = clean_mitigation_values(raw, Lookups.load(), creating=False)
+    moves_team = "team" in clean and clean["team"] != mitigation.team
+    if actor is not None and moves_team and not permissions.can_assign_to(actor, clean["team"]):
+        raise ValidationError.single("team", "You can move mitigations only to your own teams.")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError.single("note", f"Use at most {NOTE_MAX} characters for a note.")
+    new_notes = clean.get("notes", mitigation.notes)
+    wrote_note = note or (new_notes != mitigation.notes and new_notes)
+    problems = rules.change_problems(
+        mitigation.status,
+        clean.get("status", mitigation.status),
+        old_due=mitigation.due_date,
+        new_due=clean.get("due_date"),
+        reason=reason,
+        note=wrote_note or "",
+    )
+    if problems:
+        raise ValidationError(problems)
+    return _apply_and_commit(mitigation, clean, actor, reason=reason, note=note)
+
+
+def _apply_and_commit(mitigation, clean, actor, *, reason: str, note: str):
+    old_status, old_due = mitigation.status, mitigation.due_date
+    changes = []
+    with db.session.no_autoflush:
+        for name, value in clean.items():
+            old = getattr(mitigation, name)
+            if history.display_value(old) != history.display_value(value):
+                changes.append((name, old, value))
+                setattr(mitigation, name, value)
+    if "status" in clean:
+        completed = rules.completed_on(
+            old_status, mitigation.status, mitigation.completed_on, clock.today()
+        )
+        if completed != mitigation.completed_on:
+            changes.append(("completed_on", mitigation.completed_on, completed))
+            mitigation.completed_on = completed
+    if rules.is_slip(old_due, mitigation.due_date):
+        mitigation.slip_count += 1
+    if note:
+        stamp = f"{clock.today().isoformat()} {actor.display_name if actor else 'Risk Tracker'}"
+        mitigation.notes = f"{mitigation.notes}\n{stamp}: {note}".strip()
+        changes.append(("note", None, note))
+    if not changes:
+        db.session.rollback()
+        return []
+    mitigation.updated_by = actor
+    mitigation.updated_at = clock.now()
+    version_read = mitigation.version
+    try:
+        history.record(
+            mitigation.risk,
+            actor,
+            _without_note_text(changes),
+            reason=reason,
+            mitigation=mitigation,
+        )
+        _start_risk_if_first(mitigation.risk, old_status, mitigation, actor)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleVersion(
+            mitigation.risk, history.changes_since(mitigation.risk, version_read, mitigation)
+        ) from None
+    return changes
+
+
+def _without_note_text(changes):
+    # The notes field is long; its history shows the note added, not the whole text twice.
+    return [
+        ("notes", "…", "edited") if name == "notes" else (name, old, new)
+        for name, old, new in changes
+    ]
+
+
+def _start_risk_if_first(risk: Risk, old_status: str, mitigation: Mitigation, actor) -> None:
+    if rules.starts_risk_mitigation(risk.status, old_status, mitigation.status):
+        risk.status = "mitigating"
+        risk.updated_at = clock.now()
+        history.record(
+            risk,
+            actor,
+            [("status", "open", "mitigating")],
+            reason=f"{mitigation.label} started: {mitigation.title}",
+        )
+
+
+def move(mitigation: Mitigation, direction: str, actor: User) -> None:
+    """Swap the mitigation with its neighbour above ("up") or below ("down")."""
+    risk = mitigation.risk
+    if not permissions.can_reorder(actor, risk):
+        raise PermissionDenied("The risk's owners arrange its mitigations.")
+    ordered = list(risk.mitigations)
+    index = ordered.index(mitigation)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(ordered):
+        return
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    # Renumber the whole list (positions may have gaps or ties from concurrent additions),
+    # below the ORM: the order is the risk's, not a change to each mitigation, so it must not
+    # make anyone's open edit form stale.
+    table = Mitigation.__table__
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("item"))
+        .values(position=sa.bindparam("new_position")),
+        [{"item": item.id, "new_position": n} for n, item in enumerate(ordered, start=1)],
+    )
+    db.session.commit()
