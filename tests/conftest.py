@@ -219,3 +219,47 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+# Jira ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def retry_sleeps(monkeypatch) -> list[float]:
+    """The jira package's retry waits, recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr("jira.resilientsession.time.sleep", waits.append)
+    return waits
+
+
+@pytest.fixture(params=["DataCenter", "Cloud"])
+def fake_jira(request, clock, retry_sleeps):
+    """A local Jira-protocol server (both deployment types unless a test asks for one with
+    @pytest.mark.jira_deployment("Cloud"))."""
+    from tests.jira_server import FakeJira
+
+    marker = request.node.get_closest_marker("jira_deployment")
+    deployment = marker.args[0] if marker else request.param
+    if marker and deployment != request.param:
+        pytest.skip(f"this test runs against {deployment} only")
+    server = FakeJira(deployment, clock=clock)
+    server.start()
+    yield server
+    server.stop()
+    assert not server.server_errors, f"the fake Jira failed: {server.server_errors}"
+
+
+@pytest.fixture
+def jira(app, fake_jira):
+    """The app pointed at the fake Jira with its default credentials."""
+    from tests.jira_server import DEFAULT_TOKEN, DEFAULT_USER
+
+    app.config.update(
+        JIRA_URL=fake_jira.url,
+        JIRA_USER=DEFAULT_USER,
+        JIRA_TOKEN=DEFAULT_TOKEN,
+        JIRA_PROJECT="OPS",
+        JIRA_TIMEOUT=2.0,
+        JIRA_BATCH_SIZE=50,
+    )
+    return fake_jira

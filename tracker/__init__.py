@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.admin import categories  # noqa: F401 (adds views to the admin blueprint)
     from tracker.admin.routes import bp as admin_bp
     from tracker.auth.routes import bp as auth_bp
+    from tracker.jira.routes import bp as jira_bp
     from tracker.main.routes import bp as main_bp
     from tracker.mitigations import my_teams  # noqa: F401 (adds views to the blueprint)
     from tracker.mitigations.routes import bp as mitigations_bp
@@ -93,11 +94,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(risks_bp)
     app.register_blueprint(mitigations_bp)
+    app.register_blueprint(jira_bp)
     errors.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
     from tracker.accounts.cli import teams_cli, users_cli
+    from tracker.jira.cli import jira_cli
     from tracker.mitigations.cli import mitigations_cli
     from tracker.risks.cli import risks_cli
 
@@ -105,3 +108,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(teams_cli)
     app.cli.add_command(risks_cli)
     app.cli.add_command(mitigations_cli)
+    app.cli.add_command(jira_cli)

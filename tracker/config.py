@@ -64,6 +64,20 @@ class Defaults:
     # Mitigations due within this many days count as due soon.
     DUE_SOON_DAYS = 14
 
+    # Jira (see tracker.jira.settings): unset JIRA_URL means no Jira.
+    JIRA_URL: str | None = None
+    JIRA_USER: str | None = None
+    JIRA_TOKEN: str | None = None
+    JIRA_PAT: str | None = None
+    JIRA_TIMEOUT = 30.0
+    JIRA_PROJECT: str | None = None
+    JIRA_ISSUE_TYPE = "Task"
+    JIRA_BATCH_SIZE = 100
+    JIRA_MAX_RETRIES = 3
+    JIRA_MAX_RETRY_DELAY = 30.0
+    JIRA_LOCK_SECONDS = 600
+    JIRA_WONT_DO_RESOLUTIONS: str | None = None
+
 
 # Environment variables read as integers; the rest are strings.
 _INT_SETTINGS = (
@@ -72,9 +86,24 @@ _INT_SETTINGS = (
     "LOGIN_FAILURES_PER_ADDRESS",
     "PROXY_COUNT",
     "DUE_SOON_DAYS",
+    "JIRA_BATCH_SIZE",
+    "JIRA_MAX_RETRIES",
+    "JIRA_LOCK_SECONDS",
 )
-_STR_SETTINGS = ("SECRET_KEY", "TRACKER_ENV", "ADMIN_EMAIL", "TIMEZONE")
-_FLOAT_SETTINGS = ("SLO_TARGET", "TOO_BIG_TO_ACCEPT_SHARE")
+_STR_SETTINGS = (
+    "SECRET_KEY",
+    "TRACKER_ENV",
+    "ADMIN_EMAIL",
+    "TIMEZONE",
+    "JIRA_URL",
+    "JIRA_USER",
+    "JIRA_TOKEN",
+    "JIRA_PAT",
+    "JIRA_PROJECT",
+    "JIRA_ISSUE_TYPE",
+    "JIRA_WONT_DO_RESOLUTIONS",
+)
+_FLOAT_SETTINGS = ("SLO_TARGET", "TOO_BIG_TO_ACCEPT_SHARE", "JIRA_TIMEOUT", "JIRA_MAX_RETRY_DELAY")
 
 
 def settings_from_environment(environ: dict[str, str]) -> dict[str, object]:

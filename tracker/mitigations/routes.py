@@ -7,8 +7,12 @@ from flask_login import current_user
 
 from tracker import clock
 from tracker.domain import mitigations as rules
+from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
 from tracker.forms import apply_errors
+from tracker.jira import create as jira_create
+from tracker.jira import links as jira_links
+from tracker.jira import queries as jira_queries
 from tracker.mitigations import permissions, services
 from tracker.mitigations.forms import MitigationForm, MoveForm
 from tracker.models import Mitigation, RiskEvent, Team, User
@@ -73,6 +77,13 @@ def detail(mitigation_id: int):
             current_app.config["DUE_SOON_DAYS"],
         ),
         can_edit=permissions.can_edit(current_user, mitigation),
+        jira_links=jira_links.links_of(mitigation),
+        drift_flags=jira_queries.flags_for_mitigation(mitigation),
+        drift_kinds=DRIFT_KINDS,
+        can_create_ticket=bool(
+            current_app.config.get("JIRA_URL") and current_app.config.get("JIRA_PROJECT")
+        ),
+        create_token=jira_create.new_token(),
     )
 
 

@@ -102,6 +102,32 @@ def update_mitigation(
 
 
 def _apply_and_commit(mitigation, clean, actor, *, reason: str, note: str):
+    version_read = mitigation.version
+    try:
+        changes = apply_changes(mitigation, clean, actor, reason=reason, note=note)
+        if not changes:
+            db.session.rollback()
+            return []
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleVersion(
+            mitigation.risk, history.changes_since(mitigation.risk, version_read, mitigation)
+        ) from None
+    return changes
+
+
+def apply_changes(
+    mitigation: Mitigation,
+    clean: Mapping[str, object],
+    actor: User | None,
+    *,
+    reason: str,
+    note: str = "",
+) -> list[tuple[str, object, object]]:
+    """Set cleaned values, keep the derived fields (completion date, slips, the risk's status)
+    right and record the history — without committing, so the Jira sync can apply a whole
+    batch in one transaction. Returns what changed."""
     old_status, old_due = mitigation.status, mitigation.due_date
     changes = []
     with db.session.no_autoflush:
@@ -124,26 +150,13 @@ def _apply_and_commit(mitigation, clean, actor, *, reason: str, note: str):
         mitigation.notes = f"{mitigation.notes}\n{stamp}: {note}".strip()
         changes.append(("note", None, note))
     if not changes:
-        db.session.rollback()
         return []
     mitigation.updated_by = actor
     mitigation.updated_at = clock.now()
-    version_read = mitigation.version
-    try:
-        history.record(
-            mitigation.risk,
-            actor,
-            _without_note_text(changes),
-            reason=reason,
-            mitigation=mitigation,
-        )
-        _start_risk_if_first(mitigation.risk, old_status, mitigation, actor)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleVersion(
-            mitigation.risk, history.changes_since(mitigation.risk, version_read, mitigation)
-        ) from None
+    history.record(
+        mitigation.risk, actor, _without_note_text(changes), reason=reason, mitigation=mitigation
+    )
+    _start_risk_if_first(mitigation.risk, old_status, mitigation, actor)
     return changes
 
 

@@ -1,6 +1,7 @@
 """The tracker's models; import them from here."""
 
 from tracker.models.accounts import ROLE_LABELS, ROLES, Team, User, team_members
+from tracker.models.jira import DriftFlag, JiraLink, JiraTicket, SyncLock, SyncRun
 from tracker.models.login_failure import LoginFailure
 from tracker.models.mitigations import MITIGATION_STATUSES, OPEN_MITIGATION_STATUSES, Mitigation
 from tracker.models.risks import Category, Risk, RiskEvent, Tag, risk_tags
@@ -11,10 +12,15 @@ __all__ = [
     "ROLES",
     "ROLE_LABELS",
     "Category",
+    "DriftFlag",
+    "JiraLink",
+    "JiraTicket",
     "LoginFailure",
     "Mitigation",
     "Risk",
     "RiskEvent",
+    "SyncLock",
+    "SyncRun",
     "Tag",
     "Team",
     "User",

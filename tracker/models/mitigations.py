@@ -44,6 +44,10 @@ class Mitigation(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="planned", index=True)
     completed_on: Mapped[date | None]
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # With linked tickets, take the status from them (the sync does); otherwise only flag drift.
+    follow_jira: Mapped[bool] = mapped_column(default=True)
+    # Claimed by the first "create Jira ticket" request, so a retry cannot create a second one.
+    jira_create_token: Mapped[str | None] = mapped_column(sa.String(64))
 
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -42,6 +42,8 @@ FIELD_LABELS = {
     "notes": "Notes",
     "note": "Note",
     "completed_on": "Completed on",
+    "jira_link": "Jira link",
+    "follow_jira": "Follows Jira",
 }
 
 

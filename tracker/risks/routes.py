@@ -10,6 +10,7 @@ from flask_login import current_user
 from tracker import clock
 from tracker.extensions import db
 from tracker.forms import apply_errors, choices
+from tracker.jira import links as jira_links
 from tracker.mitigations import queries as mitigation_queries
 from tracker.mitigations import views as mitigation_views
 from tracker.models import Category, Risk, Team, User
@@ -127,6 +128,7 @@ def render_detail(risk: Risk, status_form: StatusForm | None = None, code: int =
         status_form=status_form,
         review_form=ReviewForm(formdata=None),
         archive_form=ArchiveForm(formdata=None),
+        risk_links=jira_links.links_of(risk),
         **mitigations,
     )
     return page, code

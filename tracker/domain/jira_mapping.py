@@ -1,0 +1,128 @@
+"""How a Jira ticket's state maps onto the tracker's mitigation statuses, and when the two
+disagree (drift). Pure: the sync feeds it plain values.
+
+Mapping is by status *category* (new / indeterminate / done), never by status name: names are
+per-project and per-language, categories are Jira's own contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+DEFAULT_WONT_DO_RESOLUTIONS = frozenset(
+    {
+        "won't do",
+        "won't fix",
+        "duplicate",
+        "cancelled",
+        "canceled",
+        "rejected",
+        "declined",
+        "cannot reproduce",
+        "obsolete",
+        "abandoned",
+    }
+)
+
+DRIFT_KINDS = {
+    "jira_done_mitigation_open": "Jira says done, the mitigation is still open",
+    "mitigation_done_ticket_open": "The mitigation is done, a ticket is still open",
+    "ticket_due_later": "A ticket is due later than the mitigation",
+    "ticket_unassigned": "An open ticket has no assignee",
+    "link_broken": "A linked ticket is gone or hidden",
+}
+
+
+def ticket_state(
+    status_category: str | None,
+    resolution: str | None,
+    wont_do: Iterable[str] = DEFAULT_WONT_DO_RESOLUTIONS,
+) -> str:
+    """planned, in_progress, done or cancelled for one ticket.
+
+    A done ticket resolved as won't-do (Won't Fix, Duplicate, …) is cancelled. Without a status
+    category (old Jira Server) the resolution decides: resolved → done (or cancelled),
+    unresolved → planned, since nothing tells us work started.
+    """
+    wont_do_names = {name.lower() for name in wont_do}
+    resolved_as_wont_do = resolution is not None and resolution.strip().lower() in wont_do_names
+    category = (status_category or "").lower()
+    if category == "new":
+        return "planned"
+    if category == "indeterminate":
+        return "in_progress"
+    if category == "done" or (not category and resolution):
+        return "cancelled" if resolved_as_wont_do else "done"
+    return "planned"
+
+
+def followed_status(current: str, ticket_states: list[str]) -> str | None:
+    """The status a mitigation that follows Jira takes from its tickets; None to keep it.
+
+    All done/cancelled → done (cancelled only if every ticket was cancelled); any started (or a
+    mix of finished and not started) → in progress; all not started → planned. A blocked
+    mitigation stays blocked while its tickets are open: the block is the tracker's knowledge.
+    """
+    if not ticket_states:
+        return None
+    finished = {"done", "cancelled"}
+    if all(state in finished for state in ticket_states):
+        target = "cancelled" if all(s == "cancelled" for s in ticket_states) else "done"
+    elif any(state == "in_progress" for state in ticket_states) or any(
+        state in finished for state in ticket_states
+    ):
+        target = "in_progress"
+    else:
+        target = "planned"
+    if current == "blocked" and target in ("planned", "in_progress"):
+        return None
+    return None if target == current else target
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """What drift detection needs to know of one linked ticket."""
+
+    key: str
+    state: str | None  # None when the link is broken
+    assignee: str | None
+    due: date | None
+    broken: bool = False
+
+
+def drift(
+    mitigation_status: str,
+    mitigation_due: date,
+    follows_jira: bool,
+    tickets: list[TicketView],
+) -> list[tuple[str, str | None]]:
+    """The disagreements between a mitigation and its tickets, as (kind, ticket key or None).
+
+    Status disagreements are flagged only for mitigations that do not follow Jira (those that
+    do are moved instead); broken links, later ticket due dates and unassigned open tickets are
+    flagged either way.
+    """
+    flags: list[tuple[str, str | None]] = []
+    live = [t for t in tickets if not t.broken]
+    flags += [("link_broken", t.key) for t in tickets if t.broken]
+    open_statuses = ("planned", "in_progress", "blocked")
+    if not follows_jira and live:
+        if mitigation_status in open_statuses and all(
+            t.state in ("done", "cancelled") for t in live
+        ):
+            flags.append(("jira_done_mitigation_open", None))
+        if mitigation_status == "done":
+            flags += [
+                ("mitigation_done_ticket_open", t.key)
+                for t in live
+                if t.state not in ("done", "cancelled")
+            ]
+    flags += [("ticket_due_later", t.key) for t in live if t.due and t.due > mitigation_due]
+    flags += [
+        ("ticket_unassigned", t.key)
+        for t in live
+        if t.assignee is None and t.state not in ("done", "cancelled")
+    ]
+    return flags

@@ -1,0 +1,221 @@
+"""Talking to Jira, through the `jira` package only.
+
+Turns the package's many failure modes into exceptions whose messages are safe to show (they
+never contain credentials): JiraAuthError and JiraUnavailable stop a run; BatchFailed spoils one
+batch only; MissingKeys names tickets that no longer exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import requests
+from jira import JIRA, JIRAError
+
+from tracker.jira.settings import JiraSettings
+
+TICKET_FIELDS = ["summary", "status", "resolution", "assignee", "duedate", "fixVersions", "updated"]
+MISSING_KEY = re.compile(r"An issue with key '([A-Za-z][A-Za-z0-9_]*-\d+)' does not exist")
+NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError)
+
+
+class JiraUnavailable(Exception):
+    """Jira cannot be used right now; the run must stop."""
+
+
+class JiraAuthError(JiraUnavailable):
+    """Jira refused the credentials (401) or the permission (403)."""
+
+
+class BatchFailed(Exception):
+    """One search could not be read; the other batches may still be fine."""
+
+
+class MissingKeys(Exception):
+    """Jira rejected the JQL because these keys do not exist (any more)."""
+
+    def __init__(self, keys: list[str]):
+        super().__init__(", ".join(keys))
+        self.keys = keys
+
+
+def _status_message(error: JIRAError) -> str:
+    text = (error.text or "").strip().replace("\n", " ")[:200]
+    return f"HTTP {error.status_code}" + (f": {text}" if text else "")
+
+
+def translate(error: JIRAError) -> Exception:
+    """The tracker's exception for a JIRAError, with a message safe to show."""
+    status = error.status_code
+    if status == 401:
+        return JiraAuthError(
+            "Jira refused the credentials (HTTP 401): check JIRA_USER and JIRA_TOKEN, or JIRA_PAT."
+        )
+    if status == 403:
+        return JiraAuthError(
+            "Jira refused access (HTTP 403): the account lacks permission, or Jira wants a "
+            "CAPTCHA after failed logins."
+        )
+    if status in (429, 503):
+        return JiraUnavailable(
+            f"Jira is busy or rate-limiting ({_status_message(error)}), still after the allowed "
+            "retries."
+        )
+    if status == 400:
+        missing = MISSING_KEY.findall(error.text or "")
+        if missing:
+            return MissingKeys(sorted({key.upper() for key in missing}))
+    return BatchFailed(f"Jira answered {_status_message(error)}.")
+
+
+@dataclass
+class JiraConnection:
+    """A connected client plus what the sync needs to know about the server."""
+
+    client: JIRA
+    settings: JiraSettings
+    deployment: str
+    # The constructor's server-info request is the first.
+    requests_made: int = 1
+
+    @property
+    def is_cloud(self) -> bool:
+        return self.deployment == "Cloud"
+
+    def search(self, jql: str) -> list[dict]:
+        """Every issue the JQL finds, as raw JSON dicts with TICKET_FIELDS (all pages)."""
+        try:
+            return self._search_cloud(jql) if self.is_cloud else self._search_data_center(jql)
+        except JIRAError as error:
+            raise translate(error) from None
+        except NETWORK_ERRORS as error:
+            raise BatchFailed(f"Jira did not answer ({type(error).__name__}).") from None
+        except ValueError as error:  # json.JSONDecodeError is a ValueError
+            raise BatchFailed(f"Jira answered with something that is not JSON ({error}).") from None
+
+    def _search_data_center(self, jql: str) -> list[dict]:
+        issues: list[dict] = []
+        while True:
+            page = self.client.search_issues(
+                jql,
+                startAt=len(issues),
+                maxResults=self.settings.batch_size,
+                fields=list(TICKET_FIELDS),
+                json_result=True,
+            )
+            batch = _issues_of(page)
+            issues += batch
+            if not batch or len(issues) >= page.get("total", 0) or page.get("isLast") is True:
+                return issues
+
+    def _search_cloud(self, jql: str) -> list[dict]:
+        issues: list[dict] = []
+        token = None
+        while True:
+            page = self.client.enhanced_search_issues(
+                jql,
+                nextPageToken=token,
+                maxResults=self.settings.batch_size,
+                fields=list(TICKET_FIELDS),
+                json_result=True,
+            )
+            issues += _issues_of(page)
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast") is True:
+                return issues
+
+    def create_issue(self, summary: str, description: str, labels: list[str]) -> str:
+        """Create a ticket in the configured project; return its key."""
+        fields = {
+            "project": {"key": self.settings.project},
+            "issuetype": {"name": self.settings.issue_type},
+            "summary": summary,
+            "description": description,
+            "labels": labels,
+        }
+        try:
+            issue = self.client.create_issue(fields=fields, prefetch=False)
+        except JIRAError as error:
+            raise JiraUnavailable(
+                f"Jira did not create the ticket ({_status_message(error)})."
+            ) from None
+        except NETWORK_ERRORS as error:
+            raise JiraUnavailable(f"Jira did not answer ({type(error).__name__}).") from None
+        return issue.key
+
+    def server_summary(self) -> str:
+        """The server's title, version and deployment type (one request)."""
+        try:
+            info = self.client.server_info()
+        except JIRAError as error:
+            raise translate(error) from None
+        return f"{info.get('serverTitle', 'Jira')} {info.get('version', '?')} ({self.deployment})"
+
+    def account(self) -> str:
+        """Who the credentials belong to (one request)."""
+        try:
+            me = self.client.myself()
+        except JIRAError as error:
+            raise translate(error) from None
+        who = me.get("emailAddress") or me.get("name") or me.get("accountId") or "?"
+        return f"{me.get('displayName', '?')} <{who}>"
+
+
+def _issues_of(page: dict) -> list[dict]:
+    if not isinstance(page, dict) or not isinstance(page.get("issues"), list):
+        raise BatchFailed("Jira's search answer has no issue list.")
+    for issue in page["issues"]:
+        if not isinstance(issue, dict) or not isinstance(issue.get("fields"), dict):
+            raise BatchFailed("Jira's search answer has an issue without fields.")
+        if "key" not in issue:
+            raise BatchFailed("Jira's search answer has an issue without a key.")
+    return page["issues"]
+
+
+def connect(settings: JiraSettings) -> JiraConnection:
+    """Connect, read the server info (deployment type) and count every request from then on."""
+    if settings.pat:
+        auth = {"token_auth": settings.pat}
+    else:
+        auth = {"basic_auth": (settings.user, settings.token)}
+    try:
+        client = JIRA(
+            server=settings.url,
+            options={"check_update": False},
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+            get_server_info=True,
+            **auth,
+        )
+    except JIRAError as error:
+        translated = translate(error)
+        if isinstance(translated, JiraUnavailable):
+            raise translated from None
+        raise JiraUnavailable(
+            f"Jira at {settings.url} answered {_status_message(error)}."
+        ) from None
+    except NETWORK_ERRORS as error:
+        raise JiraUnavailable(
+            f"Jira at {settings.url} cannot be reached ({type(error).__name__})."
+        ) from None
+    except (ValueError, KeyError, TypeError):
+        raise JiraUnavailable(
+            f"{settings.url} did not answer like Jira (no server info): check JIRA_URL; a login "
+            "page may be in the way."
+        ) from None
+    client._session.max_retry_delay = settings.max_retry_delay
+    connection = JiraConnection(client, settings, deployment=client.deploymentType or "Server")
+
+    def count(response, *args, **kwargs):
+        connection.requests_made += 1
+
+    client._session.hooks["response"].append(count)
+    return connection
+
+
+def key_batches(keys: Iterable[str], size: int) -> list[list[str]]:
+    """The keys, sorted and without repeats, in lists of at most `size`."""
+    ordered = sorted(set(keys))
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]

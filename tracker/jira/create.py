@@ -1,0 +1,79 @@
+"""Creating a Jira ticket for a mitigation, at most once per click.
+
+The form carries a one-time token. The first request to claim it creates the ticket, labelled
+with the token; a second request with the same token (a double click, a browser retry) never
+creates: it links the labelled ticket if Jira already has it, or reports that it is on its way.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask import url_for
+
+from tracker.extensions import db
+from tracker.jira import links
+from tracker.jira.client import JiraConnection
+from tracker.mitigations import permissions
+from tracker.models import JiraLink, Mitigation, User
+from tracker.risks.services import PermissionDenied
+from tracker.validation import ValidationError
+
+
+def new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def token_label(token: str) -> str:
+    return f"risktracker-{token}"
+
+
+def _claim(mitigation: Mitigation, token: str) -> bool:
+    # A plain UPDATE (no ORM version bump): claiming is not an edit of the mitigation.
+    table = Mitigation.__table__
+    result = db.session.execute(
+        sa.update(table)
+        .where(
+            table.c.id == mitigation.id,
+            sa.or_(table.c.jira_create_token.is_(None), table.c.jira_create_token != token),
+        )
+        .values(jira_create_token=token)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _description(mitigation: Mitigation) -> str:
+    risk = mitigation.risk
+    link = url_for("risks.detail", key=risk.key, _external=True)
+    parts = [mitigation.description.strip(), f"Mitigates {risk.key}: {risk.title}", link]
+    return "\n\n".join(part for part in parts if part)
+
+
+def create_ticket(
+    connection: JiraConnection, mitigation: Mitigation, actor: User, token: str
+) -> tuple[JiraLink | None, str]:
+    """Create (at most once per token) and link a ticket; returns the link (None when another
+    request with this token is still creating it) and a message for the user."""
+    if not permissions.can_edit(actor, mitigation):
+        raise PermissionDenied("You can create tickets only for your own teams' mitigations.")
+    if not connection.settings.project:
+        raise ValidationError.single("jira", "Set JIRA_PROJECT to create tickets.")
+    if not token or len(token) > 64:
+        raise ValidationError.single("jira", "The form is missing its token; reload the page.")
+    label = token_label(token)
+    claimed = _claim(mitigation, token)
+    existing = connection.search(f"labels = {label}")
+    if existing:
+        key = existing[0]["key"]
+    elif claimed:
+        key = connection.create_issue(
+            mitigation.title, _description(mitigation), [mitigation.risk.key, label]
+        )
+    else:
+        return None, "This ticket is already being created; reload the page in a moment."
+    already = next((lk for lk in links.links_of(mitigation) if lk.ticket.key == key), None)
+    if already:
+        return already, f"{key} is linked."
+    return links.add_link(mitigation, key, actor), f"Created {key} in Jira and linked it."

@@ -1,0 +1,127 @@
+"""Applying what Jira says to the tracker: follow-Jira statuses and drift flags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.domain import jira_mapping
+from tracker.extensions import db
+from tracker.mitigations import services as mitigation_services
+from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation
+
+
+def _views(tickets: list[JiraTicket]) -> list[jira_mapping.TicketView]:
+    return [
+        jira_mapping.TicketView(t.key, t.state, t.assignee, t.due_date, broken=t.broken)
+        for t in tickets
+        if t.synced_at is not None or t.broken
+    ]
+
+
+def follow_jira(mitigation: Mitigation, tickets: list[JiraTicket]) -> bool:
+    """Move a follow-Jira mitigation to the status its tickets give; True if it moved.
+
+    Never while a ticket is broken or not yet read: a sync error must not turn anything done.
+    """
+    if not mitigation.follow_jira or not tickets:
+        return False
+    if any(t.broken or t.synced_at is None or t.state is None for t in tickets):
+        return False
+    target = jira_mapping.followed_status(mitigation.status, [t.state for t in tickets])
+    if target is None:
+        return False
+    keys = ", ".join(f"{t.key} {t.state.replace('_', ' ')}" for t in tickets)
+    mitigation_services.apply_changes(
+        mitigation, {"status": target}, None, reason=f"Jira sync: {keys}."
+    )
+    return True
+
+
+def refresh_flags(mitigation: Mitigation, tickets: list[JiraTicket]) -> None:
+    """Make the mitigation's drift flags exactly the disagreements there are now."""
+    wanted = set(
+        jira_mapping.drift(
+            mitigation.status, mitigation.due_date, mitigation.follow_jira, _views(tickets)
+        )
+    )
+    existing = {(flag.kind, flag.ticket_key): flag for flag in _flags_of(mitigation)}
+    for key, flag in existing.items():
+        if key not in wanted:
+            db.session.delete(flag)
+    for kind, ticket_key in wanted - set(existing):
+        db.session.add(
+            DriftFlag(
+                risk_id=mitigation.risk_id,
+                mitigation=mitigation,
+                kind=kind,
+                ticket_key=ticket_key,
+                first_seen=clock.now(),
+            )
+        )
+
+
+def _flags_of(mitigation: Mitigation) -> list[DriftFlag]:
+    return list(
+        db.session.scalars(sa.select(DriftFlag).where(DriftFlag.mitigation_id == mitigation.id))
+    )
+
+
+def refresh_risk_link_flags(risk_links: Iterable[JiraLink]) -> None:
+    """Risks' own links can only be broken (no status to compare)."""
+    for link in risk_links:
+        flag = db.session.scalar(
+            sa.select(DriftFlag).where(
+                DriftFlag.risk_id == link.risk_id,
+                DriftFlag.mitigation_id.is_(None),
+                DriftFlag.ticket_key == link.ticket.key,
+            )
+        )
+        if link.ticket.broken and flag is None:
+            db.session.add(
+                DriftFlag(
+                    risk_id=link.risk_id,
+                    kind="link_broken",
+                    ticket_key=link.ticket.key,
+                    first_seen=clock.now(),
+                )
+            )
+        elif not link.ticket.broken and flag is not None:
+            db.session.delete(flag)
+
+
+def apply_to_items(ticket_ids: Iterable[int]) -> int:
+    """Follow-Jira statuses and drift for every item linked to these tickets; returns how many
+    mitigations changed status."""
+    ids = list(ticket_ids)
+    links = db.session.scalars(
+        sa.select(JiraLink)
+        .where(JiraLink.ticket_id.in_(ids))
+        .options(selectinload(JiraLink.ticket), selectinload(JiraLink.mitigation))
+    ).all()
+    mitigation_ids = {link.mitigation_id for link in links if link.mitigation_id}
+    changed = 0
+    for mitigation in db.session.scalars(
+        sa.select(Mitigation)
+        .where(Mitigation.id.in_(mitigation_ids))
+        .options(selectinload(Mitigation.risk))
+    ):
+        tickets = tickets_of(mitigation)
+        changed += follow_jira(mitigation, tickets)
+        refresh_flags(mitigation, tickets)
+    refresh_risk_link_flags(link for link in links if link.risk_id)
+    return changed
+
+
+def tickets_of(mitigation: Mitigation) -> list[JiraTicket]:
+    return list(
+        db.session.scalars(
+            sa.select(JiraTicket)
+            .join(JiraLink, JiraLink.ticket_id == JiraTicket.id)
+            .where(JiraLink.mitigation_id == mitigation.id)
+            .order_by(JiraTicket.key)
+        )
+    )

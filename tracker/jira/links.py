@@ -1,0 +1,143 @@
+"""Linking Jira tickets to risks and mitigations."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.mitigations import permissions as mitigation_permissions
+from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, Risk, User
+from tracker.risks import history
+from tracker.risks import permissions as risk_permissions
+from tracker.risks.services import PermissionDenied
+from tracker.validation import ValidationError
+
+KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,30}-[1-9]\d{0,8}$")
+
+
+def normalise_key(text: str) -> str:
+    """An issue key, trimmed and upper-cased; ValidationError unless it looks like ABC-123."""
+    key = (text or "").strip().upper()
+    if not KEY_PATTERN.match(key):
+        raise ValidationError.single(
+            "key", f"A Jira key looks like ABC-123: project key, a hyphen, a number (got {text!r})."
+        )
+    return key
+
+
+def _item_filter(item: Risk | Mitigation):
+    if isinstance(item, Risk):
+        return JiraLink.risk_id == item.id
+    return JiraLink.mitigation_id == item.id
+
+
+def _check_permission(item: Risk | Mitigation, actor: User | None) -> None:
+    if actor is None:
+        return
+    allowed = (
+        risk_permissions.can_edit(actor, item)
+        if isinstance(item, Risk)
+        else mitigation_permissions.can_edit(actor, item)
+    )
+    if not allowed:
+        raise PermissionDenied("You can link tickets only to your own teams' items.")
+
+
+def _ticket(key: str) -> JiraTicket:
+    ticket = db.session.scalar(sa.select(JiraTicket).where(JiraTicket.key == key))
+    if ticket is None:
+        ticket = JiraTicket(key=key)
+        db.session.add(ticket)
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:  # another request added the same key just now
+            ticket = db.session.scalar(sa.select(JiraTicket).where(JiraTicket.key == key))
+    return ticket
+
+
+def _risk_of(item: Risk | Mitigation) -> Risk:
+    return item if isinstance(item, Risk) else item.risk
+
+
+def add_link(item: Risk | Mitigation, key_text: str, actor: User | None) -> JiraLink:
+    """Link the ticket `key_text` to a risk or mitigation; refuses duplicates."""
+    _check_permission(item, actor)
+    key = normalise_key(key_text)
+    already = db.session.scalar(
+        sa.select(JiraLink.id).join(JiraTicket).where(_item_filter(item), JiraTicket.key == key)
+    )
+    if already:
+        raise ValidationError.single("key", f"{key} is already linked here.")
+    link = JiraLink(ticket=_ticket(key), created_by=actor, created_at=clock.now())
+    if isinstance(item, Risk):
+        link.risk = item
+    else:
+        link.mitigation = item
+    db.session.add(link)
+    history.record(
+        _risk_of(item),
+        actor,
+        [("jira_link", None, key)],
+        mitigation=item if isinstance(item, Mitigation) else None,
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ValidationError.single("key", f"{key} is already linked here.") from None
+    return link
+
+
+def remove_link(item: Risk | Mitigation, key_text: str, actor: User | None) -> None:
+    """Unlink a ticket; its drift flags go with it."""
+    _check_permission(item, actor)
+    key = (key_text or "").strip().upper()
+    link = db.session.scalar(
+        sa.select(JiraLink).join(JiraTicket).where(_item_filter(item), JiraTicket.key == key)
+    )
+    if link is None:
+        raise ValidationError.single("key", f"{key} is not linked here.")
+    flags = sa.delete(DriftFlag).where(DriftFlag.ticket_key == key)
+    if isinstance(item, Risk):
+        flags = flags.where(DriftFlag.risk_id == item.id, DriftFlag.mitigation_id.is_(None))
+    else:
+        flags = flags.where(DriftFlag.mitigation_id == item.id)
+    db.session.execute(flags)
+    db.session.delete(link)
+    history.record(
+        _risk_of(item),
+        actor,
+        [("jira_link", key, None)],
+        mitigation=item if isinstance(item, Mitigation) else None,
+    )
+    db.session.commit()
+
+
+def links_of(item: Risk | Mitigation) -> list[JiraLink]:
+    """The item's links with their cached tickets, by key (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(JiraLink)
+            .join(JiraTicket)
+            .where(_item_filter(item))
+            .options(contains_eager(JiraLink.ticket))
+            .order_by(JiraTicket.key)
+        )
+    )
+
+
+def set_follow_jira(mitigation: Mitigation, follow: bool, actor: User | None) -> None:
+    """Let the mitigation take its status from its tickets, or only flag drift."""
+    _check_permission(mitigation, actor)
+    if mitigation.follow_jira == follow:
+        return
+    old = mitigation.follow_jira
+    mitigation.follow_jira = follow
+    history.record(mitigation.risk, actor, [("follow_jira", old, follow)], mitigation=mitigation)
+    db.session.commit()

@@ -1,0 +1,69 @@
+"""Reading drift flags and sync runs for the pages."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tracker.domain.jira_mapping import DRIFT_KINDS
+from tracker.extensions import db
+from tracker.models import DriftFlag, Mitigation, Risk, SyncRun, Team
+
+
+def drift_by_kind(team_slug: str | None = None) -> dict[str, list[DriftFlag]]:
+    """Open drift flags grouped by kind (in DRIFT_KINDS order), for risks not archived; a team
+    narrows to flags on its mitigations (or its risks' own links). One query."""
+    query = (
+        sa.select(DriftFlag)
+        .join(Risk, DriftFlag.risk_id == Risk.id)
+        .outerjoin(Mitigation, DriftFlag.mitigation_id == Mitigation.id)
+        .where(Risk.archived_at.is_(None))
+        .options(
+            joinedload(DriftFlag.risk),
+            joinedload(DriftFlag.mitigation).joinedload(Mitigation.team),
+        )
+        .order_by(DriftFlag.first_seen, DriftFlag.id)
+    )
+    if team_slug:
+        team_id = sa.select(Team.id).where(Team.slug == team_slug).scalar_subquery()
+        query = query.where(
+            sa.or_(
+                Mitigation.team_id == team_id,
+                sa.and_(DriftFlag.mitigation_id.is_(None), Risk.team_id == team_id),
+            )
+        )
+    groups: dict[str, list[DriftFlag]] = {kind: [] for kind in DRIFT_KINDS}
+    for flag in db.session.scalars(query).unique():
+        groups.setdefault(flag.kind, []).append(flag)
+    return groups
+
+
+def flags_for_mitigation(mitigation: Mitigation) -> list[DriftFlag]:
+    return list(
+        db.session.scalars(
+            sa.select(DriftFlag)
+            .where(DriftFlag.mitigation_id == mitigation.id)
+            .order_by(DriftFlag.id)
+        )
+    )
+
+
+def teams() -> list[Team]:
+    return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
+
+
+def recent_runs(limit: int = 50) -> list[SyncRun]:
+    return list(db.session.scalars(sa.select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
+
+
+def last_run() -> SyncRun | None:
+    return db.session.scalar(sa.select(SyncRun).order_by(SyncRun.id.desc()).limit(1))
+
+
+def last_successful_run() -> SyncRun | None:
+    return db.session.scalar(
+        sa.select(SyncRun)
+        .where(SyncRun.status == "succeeded", SyncRun.dry_run.is_(False))
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+    )

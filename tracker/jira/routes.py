@@ -1,0 +1,186 @@
+"""Pages and buttons for Jira: links, following Jira, creating tickets, drift, sync runs."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.auth.forms import PostForm
+from tracker.domain.jira_mapping import DRIFT_KINDS
+from tracker.extensions import db
+from tracker.jira import create, links, lock, queries
+from tracker.jira.client import JiraUnavailable, connect
+from tracker.jira.settings import JiraNotConfigured, JiraSettings
+from tracker.jira.sync import SyncBusy, run_sync
+from tracker.mitigations.routes import load_mitigation
+from tracker.models import SyncRun
+from tracker.risks.routes import load_risk
+from tracker.risks.services import PermissionDenied
+from tracker.security import roles_required
+from tracker.validation import ValidationError
+
+bp = Blueprint("jira", __name__)
+
+
+@bp.app_context_processor
+def jira_base():
+    """Where ticket links point: the Jira site, when one is configured."""
+    return {"jira_base": (current_app.config.get("JIRA_URL") or "").rstrip("/") or None}
+
+
+@bp.app_template_filter("from_json")
+def from_json(text: str):
+    return json.loads(text or "null")
+
+
+def _back(item_url: str):
+    return redirect(item_url + "#jira")
+
+
+def _change_links(item, item_url: str, remove_key: str | None = None):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        if remove_key:
+            links.remove_link(item, remove_key, current_user)
+            flash(f"Unlinked {remove_key.upper()}.", "success")
+        else:
+            link = links.add_link(item, request.form.get("key", ""), current_user)
+            flash(f"Linked {link.ticket.key}; the next sync reads its state.", "success")
+    except PermissionDenied:
+        abort(403)
+    except ValidationError as exc:
+        flash(str(exc), "error")
+    return _back(item_url)
+
+
+@bp.post("/risks/<key>/jira-links")
+def add_risk_link(key: str):
+    risk = load_risk(key)
+    return _change_links(risk, url_for("risks.detail", key=risk.key))
+
+
+@bp.post("/risks/<key>/jira-links/<jira_key>/delete")
+def remove_risk_link(key: str, jira_key: str):
+    risk = load_risk(key)
+    return _change_links(risk, url_for("risks.detail", key=risk.key), remove_key=jira_key)
+
+
+@bp.post("/mitigations/<int:mitigation_id>/jira-links")
+def add_mitigation_link(mitigation_id: int):
+    mitigation = load_mitigation(mitigation_id)
+    return _change_links(mitigation, url_for("mitigations.detail", mitigation_id=mitigation.id))
+
+
+@bp.post("/mitigations/<int:mitigation_id>/jira-links/<jira_key>/delete")
+def remove_mitigation_link(mitigation_id: int, jira_key: str):
+    mitigation = load_mitigation(mitigation_id)
+    url = url_for("mitigations.detail", mitigation_id=mitigation.id)
+    return _change_links(mitigation, url, remove_key=jira_key)
+
+
+@bp.post("/mitigations/<int:mitigation_id>/follow-jira")
+def follow_jira(mitigation_id: int):
+    mitigation = load_mitigation(mitigation_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        links.set_follow_jira(mitigation, request.form.get("follow") == "1", current_user)
+    except PermissionDenied:
+        abort(403)
+    return _back(url_for("mitigations.detail", mitigation_id=mitigation.id))
+
+
+@bp.post("/mitigations/<int:mitigation_id>/jira-ticket")
+def create_ticket(mitigation_id: int):
+    mitigation = load_mitigation(mitigation_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        connection = connect(JiraSettings.from_config(current_app.config))
+        _, message = create.create_ticket(
+            connection, mitigation, current_user, request.form.get("token", "")
+        )
+        flash(message, "success")
+    except PermissionDenied:
+        abort(403)
+    except (JiraNotConfigured, JiraUnavailable, ValidationError) as exc:
+        flash(f"No ticket was created: {exc}", "error")
+    return _back(url_for("mitigations.detail", mitigation_id=mitigation.id))
+
+
+@bp.get("/jira/drift")
+def drift():
+    team = request.args.get("team", "")
+    return render_template(
+        "jira/drift.html",
+        kinds=DRIFT_KINDS,
+        groups=queries.drift_by_kind(team or None),
+        team=team,
+        teams=queries.teams(),
+    )
+
+
+@bp.get("/jira/syncs")
+@roles_required("admin")
+def syncs():
+    return render_template(
+        "jira/syncs.html",
+        runs=queries.recent_runs(),
+        form=PostForm(),
+        busy=lock.held_until(),
+        config_problem=_configuration_problem(),
+    )
+
+
+@bp.get("/jira/syncs/<int:run_id>")
+@roles_required("admin")
+def sync_run(run_id: int):
+    return render_template("jira/sync_run.html", run=db.get_or_404(SyncRun, run_id))
+
+
+@bp.post("/jira/syncs")
+@roles_required("admin")
+def sync_now():
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        settings = JiraSettings.from_config(current_app.config)
+    except JiraNotConfigured as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("jira.syncs"))
+    if lock.held_until():
+        flash("A sync is already running; its progress is below.", "info")
+        return redirect(url_for("jira.syncs"))
+    run = SyncRun(trigger="web", status="queued", full=request.form.get("full") == "1")
+    db.session.add(run)
+    db.session.commit()
+    app = current_app._get_current_object()
+    # The request returns at once; the run page shows progress until the thread finishes.
+    threading.Thread(target=_run_in_background, args=(app, settings, run.id), daemon=True).start()
+    return redirect(url_for("jira.sync_run", run_id=run.id))
+
+
+def _run_in_background(app, settings: JiraSettings, run_id: int) -> None:
+    with app.app_context():
+        run = db.session.get(SyncRun, run_id)
+        try:
+            run_sync(settings, full=run.full, trigger="web", run=run)
+        except SyncBusy as busy:
+            run.status, run.error = "failed", str(busy)
+            db.session.commit()
+        except Exception:  # logged by the app; the run records the crash
+            app.logger.exception("Background Jira sync %s crashed", run_id)
+        finally:
+            db.session.remove()
+
+
+def _configuration_problem() -> str | None:
+    try:
+        JiraSettings.from_config(current_app.config)
+    except JiraNotConfigured as exc:
+        return str(exc)
+    return None

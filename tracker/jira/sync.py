@@ -1,0 +1,274 @@
+"""The Jira sync: read every linked ticket in batches and apply what changed.
+
+One run at a time (a database lease); each batch is read, then applied in one transaction, or
+not at all. Credentials refused or Jira unreachable stop the run; a batch that cannot be read
+is skipped and the run is marked partial, so the next run picks it up again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from tracker import clock
+from tracker.domain import jira_mapping
+from tracker.extensions import db
+from tracker.jira import drift, lock
+from tracker.jira.client import (
+    BatchFailed,
+    JiraConnection,
+    JiraUnavailable,
+    MissingKeys,
+    connect,
+    key_batches,
+)
+from tracker.jira.settings import JiraSettings
+from tracker.jira.tickets import TicketData, parse_issue
+from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, SyncRun
+
+# Incremental runs re-read tickets updated since the last good run, with this margin for
+# clock skew between Jira and us.
+INCREMENTAL_MARGIN_MINUTES = 10
+TICKET_COLUMNS = (
+    "summary",
+    "status",
+    "status_category",
+    "resolution",
+    "assignee",
+    "due_date",
+    "fix_versions",
+    "updated",
+)
+
+
+class SyncBusy(Exception):
+    """Another sync holds the lease."""
+
+
+@dataclass
+class Outcome:
+    read: int = 0
+    changed: int = 0
+    mitigations: int = 0
+    broken: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def linked_keys() -> dict[str, JiraTicket]:
+    """Tickets linked to a risk or mitigation that is not archived, by key."""
+    live_risk = sa.or_(
+        JiraLink.risk_id.in_(sa.select(Risk.id).where(Risk.archived_at.is_(None))),
+        JiraLink.mitigation_id.in_(
+            sa.select(Mitigation.id).join(Risk).where(Risk.archived_at.is_(None))
+        ),
+    )
+    tickets = db.session.scalars(
+        sa.select(JiraTicket).where(
+            JiraTicket.id.in_(sa.select(JiraLink.ticket_id).where(live_risk))
+        )
+    )
+    return {ticket.key: ticket for ticket in tickets}
+
+
+def _jql(keys: list[str], updated_within_minutes: int | None) -> str:
+    query = f"key in ({', '.join(keys)})"
+    if updated_within_minutes is not None:
+        query += f" AND updated >= -{updated_within_minutes}m"
+    return query + " ORDER BY key"
+
+
+def fetch(
+    connection: JiraConnection, keys: list[str], within: int | None
+) -> tuple[list[dict], list[str]]:
+    """The issues of `keys`, and the keys Jira says no longer exist.
+
+    Jira rejects a whole `key in (...)` query for one deleted key; the rejection names it, so
+    it is set aside and the rest asked again (at most once per named key).
+    """
+    missing: list[str] = []
+    remaining = list(keys)
+    while remaining:
+        try:
+            return connection.search(_jql(remaining, within)), missing
+        except MissingKeys as rejection:
+            named = [key for key in rejection.keys if key in remaining]
+            if not named:
+                raise BatchFailed(
+                    f"Jira rejected keys it was not asked about: {rejection}"
+                ) from None
+            missing += named
+            remaining = [key for key in remaining if key not in named]
+    return [], missing
+
+
+def _store(ticket: JiraTicket, data: TicketData, wont_do) -> bool:
+    """Copy Jira's fields onto the cached ticket; True if anything changed."""
+    changed = ticket.broken or ticket.synced_at is None
+    for name in TICKET_COLUMNS:
+        value = getattr(data, name)
+        if getattr(ticket, name) != value:
+            setattr(ticket, name, value)
+            changed = True
+    ticket.state = jira_mapping.ticket_state(data.status_category, data.resolution, wont_do)
+    ticket.broken, ticket.broken_reason = False, None
+    ticket.synced_at = clock.now()
+    return changed
+
+
+def _mark_broken(ticket: JiraTicket, reason: str) -> bool:
+    changed = not ticket.broken
+    ticket.broken, ticket.broken_reason, ticket.state = True, reason, None
+    ticket.synced_at = clock.now()
+    return changed
+
+
+def apply_batch(
+    tickets: dict[str, JiraTicket],
+    issues: list[dict],
+    missing: list[str],
+    absent_is_broken: bool,
+    settings: JiraSettings,
+    outcome: Outcome,
+) -> None:
+    """Write one batch's results (caller commits or rolls back)."""
+    found = {}
+    for issue in issues:
+        data = parse_issue(issue)
+        found[data.key] = data
+    touched = []
+    for key, ticket in tickets.items():
+        if key in found:
+            changed = _store(ticket, found[key], settings.wont_do)
+        elif key in missing:
+            changed = _mark_broken(
+                ticket,
+                "Jira says the ticket does not exist: deleted, moved, or hidden from the sync.",
+            )
+        elif absent_is_broken:
+            changed = _mark_broken(
+                ticket,
+                "Jira did not return the ticket: deleted, or hidden from the sync's account.",
+            )
+        else:
+            continue
+        touched.append(ticket.id)
+        outcome.read += key in found
+        outcome.changed += changed
+        outcome.broken += ticket.broken
+    db.session.flush()
+    outcome.mitigations += drift.apply_to_items(touched)
+
+
+def _within_minutes(full: bool) -> int | None:
+    """How far back an incremental run looks: since the last good run started, or None."""
+    if full:
+        return None
+    last = db.session.scalar(
+        sa.select(sa.func.max(SyncRun.started_at)).where(
+            SyncRun.status == "succeeded", SyncRun.dry_run.is_(False)
+        )
+    )
+    if last is None:
+        return None
+    return int((clock.now() - last).total_seconds() // 60) + INCREMENTAL_MARGIN_MINUTES
+
+
+def _groups(
+    tickets: dict[str, JiraTicket], within: int | None
+) -> list[tuple[list[str], int | None]]:
+    """Tickets never read (or broken) are always asked for in full; the rest incrementally."""
+    if within is None:
+        return [(list(tickets), None)]
+    fresh = [key for key, t in tickets.items() if t.synced_at is None or t.broken]
+    known = [key for key in tickets if key not in set(fresh)]
+    return [(fresh, None), (known, within)]
+
+
+def run_sync(
+    settings: JiraSettings,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    trigger: str = "cli",
+    run: SyncRun | None = None,
+) -> SyncRun:
+    """Run one sync and return its record. Raises SyncBusy when another run holds the lease."""
+    holder = lock.new_holder()
+    if not lock.acquire(holder, settings.lock_seconds):
+        raise SyncBusy(_busy_message())
+    run = run or SyncRun(started_at=clock.now(), trigger=trigger)
+    run.full, run.dry_run, run.status = full, dry_run, "running"
+    db.session.add(run)
+    db.session.commit()
+    outcome = Outcome()
+    connection = None
+    try:
+        connection = connect(settings)
+        run.deployment = connection.deployment
+        _sync_batches(connection, settings, run, outcome, holder, full, dry_run)
+        run.status = "partial" if outcome.problems else "succeeded"
+    except JiraUnavailable as stop:
+        db.session.rollback()
+        run.status, run.error = "failed", str(stop)
+    except Exception as crash:  # recorded, then re-raised: a bug must not look like success
+        db.session.rollback()
+        run.status, run.error = "failed", f"The sync crashed: {type(crash).__name__}."
+        raise
+    finally:
+        _finish(run, outcome, connection)
+        lock.release(holder)
+    return run
+
+
+def _sync_batches(connection, settings, run, outcome, holder, full, dry_run) -> None:
+    tickets = linked_keys()
+    within = _within_minutes(full)
+    run.tickets_total = len(tickets)
+    for keys, window in _groups(tickets, within):
+        for batch in key_batches(keys, settings.batch_size):
+            if not lock.renew(holder, settings.lock_seconds):
+                raise JiraUnavailable(
+                    "The sync outlived its lease (JIRA_LOCK_SECONDS) and another run took over; "
+                    "this one stopped."
+                )
+            try:
+                issues, missing = fetch(connection, batch, window)
+                apply_batch(
+                    {k: tickets[k] for k in batch},
+                    issues,
+                    missing,
+                    window is None,
+                    settings,
+                    outcome,
+                )
+            except BatchFailed as failure:
+                db.session.rollback()
+                outcome.problems.append(f"{batch[0]}…{batch[-1]}: {failure}")
+                continue
+            if dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
+            _progress(run, outcome, connection)
+
+
+def _progress(run: SyncRun, outcome: Outcome, connection) -> None:
+    run.tickets_read, run.tickets_changed = outcome.read, outcome.changed
+    run.mitigations_changed, run.links_broken = outcome.mitigations, outcome.broken
+    run.requests = connection.requests_made if connection else 0
+    db.session.commit()
+
+
+def _finish(run: SyncRun, outcome: Outcome, connection) -> None:
+    run = db.session.merge(run)
+    run.problems = json.dumps(outcome.problems)
+    run.finished_at = clock.now()
+    _progress(run, outcome, connection)
+
+
+def _busy_message() -> str:
+    until = lock.held_until()
+    when = f" (its lease runs until {until:%Y-%m-%d %H:%M} UTC)" if until else ""
+    return f"Another Jira sync is running{when}; this one did not start."
