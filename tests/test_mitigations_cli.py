@@ -19,8 +19,15 @@ from tracker.risks import services as risk_services
 
 TODAY = date(2026, 3, 2)
 CSV_COLUMNS = [
-    "due_date", "days_overdue", "risk", "risk_title", "mitigation_id", "mitigation", "team",
-    "owner", "status",
+    "due_date",
+    "days_overdue",
+    "risk",
+    "risk_title",
+    "mitigation_id",
+    "mitigation",
+    "team",
+    "owner",
+    "status",
 ]
 
 
@@ -142,11 +149,24 @@ def test_text_row_shows_due_date_days_risk_team_owner_and_status(runner, factory
 
     header, row, summary = result.output.splitlines()
     assert re.split(r" {2,}", header) == [
-        "DUE", "DAYS", "RISK", "RISK TITLE", "MITIGATION", "TEAM", "OWNER", "STATUS",
+        "DUE",
+        "DAYS",
+        "RISK",
+        "RISK TITLE",
+        "MITIGATION",
+        "TEAM",
+        "OWNER",
+        "STATUS",
     ]
     assert re.split(r" {2,}", row) == [
-        "2026-02-20", "10", risk.key, "Primary database has no failover", "Add a replica",
-        "payments", "olga@example.com", "in_progress",
+        "2026-02-20",
+        "10",
+        risk.key,
+        "Primary database has no failover",
+        "Add a replica",
+        "payments",
+        "olga@example.com",
+        "in_progress",
     ]
     assert summary == "1 overdue mitigation"
 
