@@ -41,14 +41,17 @@ def follow_jira(mitigation: Mitigation, tickets: list[JiraTicket]) -> bool:
     return True
 
 
-def refresh_flags(mitigation: Mitigation, tickets: list[JiraTicket]) -> None:
+def refresh_flags(
+    mitigation: Mitigation, tickets: list[JiraTicket], current: list[DriftFlag] | None = None
+) -> None:
     """Make the mitigation's drift flags exactly the disagreements there are now."""
     wanted = set(
         jira_mapping.drift(
             mitigation.status, mitigation.due_date, mitigation.follow_jira, _views(tickets)
         )
     )
-    existing = {(flag.kind, flag.ticket_key): flag for flag in _flags_of(mitigation)}
+    flags = _flags_of(mitigation) if current is None else current
+    existing = {(flag.kind, flag.ticket_key): flag for flag in flags}
     for key, flag in existing.items():
         if key not in wanted:
             db.session.delete(flag)
@@ -100,20 +103,45 @@ def apply_to_items(ticket_ids: Iterable[int]) -> int:
     links = db.session.scalars(
         sa.select(JiraLink)
         .where(JiraLink.ticket_id.in_(ids))
-        .options(selectinload(JiraLink.ticket), selectinload(JiraLink.mitigation))
+        .options(selectinload(JiraLink.ticket))
     ).all()
     mitigation_ids = {link.mitigation_id for link in links if link.mitigation_id}
-    changed = 0
-    for mitigation in db.session.scalars(
+    # Everything the loop reads, in four queries whatever the batch size.
+    mitigations = db.session.scalars(
         sa.select(Mitigation)
         .where(Mitigation.id.in_(mitigation_ids))
         .options(selectinload(Mitigation.risk))
-    ):
-        tickets = tickets_of(mitigation)
-        changed += follow_jira(mitigation, tickets)
-        refresh_flags(mitigation, tickets)
+    ).all()
+    tickets = _grouped(
+        db.session.execute(
+            sa.select(JiraLink.mitigation_id, JiraTicket)
+            .join(JiraTicket, JiraLink.ticket_id == JiraTicket.id)
+            .where(JiraLink.mitigation_id.in_(mitigation_ids))
+            .order_by(JiraTicket.key)
+        )
+    )
+    flags = _grouped(
+        db.session.execute(
+            sa.select(DriftFlag.mitigation_id, DriftFlag).where(
+                DriftFlag.mitigation_id.in_(mitigation_ids)
+            )
+        )
+    )
+    changed = 0
+    for mitigation in mitigations:
+        mine = tickets.get(mitigation.id, [])
+        changed += follow_jira(mitigation, mine)
+        with db.session.no_autoflush:
+            refresh_flags(mitigation, mine, flags.get(mitigation.id, []))
     refresh_risk_link_flags(link for link in links if link.risk_id)
     return changed
+
+
+def _grouped(rows) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for owner_id, item in rows:
+        grouped.setdefault(owner_id, []).append(item)
+    return grouped
 
 
 def tickets_of(mitigation: Mitigation) -> list[JiraTicket]:

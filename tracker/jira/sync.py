@@ -56,20 +56,22 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
 
-def linked_keys() -> dict[str, JiraTicket]:
-    """Tickets linked to a risk or mitigation that is not archived, by key."""
+def linked_keys() -> dict[str, bool]:
+    """Keys of tickets linked to a risk or mitigation that is not archived, each with whether
+    it must be read in full (never read, or broken). Plain values, not rows: holding thousands
+    of rows would make every batch's commit expire them all."""
     live_risk = sa.or_(
         JiraLink.risk_id.in_(sa.select(Risk.id).where(Risk.archived_at.is_(None))),
         JiraLink.mitigation_id.in_(
             sa.select(Mitigation.id).join(Risk).where(Risk.archived_at.is_(None))
         ),
     )
-    tickets = db.session.scalars(
-        sa.select(JiraTicket).where(
+    rows = db.session.execute(
+        sa.select(JiraTicket.key, JiraTicket.synced_at, JiraTicket.broken).where(
             JiraTicket.id.in_(sa.select(JiraLink.ticket_id).where(live_risk))
         )
     )
-    return {ticket.key: ticket for ticket in tickets}
+    return {key: synced_at is None or broken for key, synced_at, broken in rows}
 
 
 def _jql(keys: list[str], updated_within_minutes: int | None) -> str:
@@ -125,7 +127,7 @@ def _mark_broken(ticket: JiraTicket, reason: str) -> bool:
 
 
 def apply_batch(
-    tickets: dict[str, JiraTicket],
+    keys: list[str],
     issues: list[dict],
     missing: list[str],
     absent_is_broken: bool,
@@ -133,6 +135,11 @@ def apply_batch(
     outcome: Outcome,
 ) -> None:
     """Write one batch's results (caller commits or rolls back)."""
+    # Read afresh: the previous batch's commit expired everything loaded before it.
+    tickets = {
+        ticket.key: ticket
+        for ticket in db.session.scalars(sa.select(JiraTicket).where(JiraTicket.key.in_(keys)))
+    }
     found = {}
     for issue in issues:
         data = parse_issue(issue)
@@ -175,14 +182,12 @@ def _within_minutes(full: bool) -> int | None:
     return int((clock.now() - last).total_seconds() // 60) + INCREMENTAL_MARGIN_MINUTES
 
 
-def _groups(
-    tickets: dict[str, JiraTicket], within: int | None
-) -> list[tuple[list[str], int | None]]:
+def _groups(needs_full: dict[str, bool], within: int | None) -> list[tuple[list[str], int | None]]:
     """Tickets never read (or broken) are always asked for in full; the rest incrementally."""
     if within is None:
-        return [(list(tickets), None)]
-    fresh = [key for key, t in tickets.items() if t.synced_at is None or t.broken]
-    known = [key for key in tickets if key not in set(fresh)]
+        return [(list(needs_full), None)]
+    fresh = [key for key, full in needs_full.items() if full]
+    known = [key for key, full in needs_full.items() if not full]
     return [(fresh, None), (known, within)]
 
 
@@ -236,7 +241,7 @@ def _sync_batches(connection, settings, run, outcome, holder, full, dry_run) -> 
             try:
                 issues, missing = fetch(connection, batch, window)
                 apply_batch(
-                    {k: tickets[k] for k in batch},
+                    batch,
                     issues,
                     missing,
                     window is None,
