@@ -1,6 +1,7 @@
 """The tracker's models; import them from here."""
 
 from tracker.models.accounts import ROLE_LABELS, ROLES, Team, User, team_members
+from tracker.models.api_token import ApiToken
 from tracker.models.jira import DriftFlag, JiraLink, JiraTicket, SyncLock, SyncRun
 from tracker.models.login_failure import LoginFailure
 from tracker.models.mitigations import MITIGATION_STATUSES, OPEN_MITIGATION_STATUSES, Mitigation
@@ -11,6 +12,7 @@ __all__ = [
     "OPEN_MITIGATION_STATUSES",
     "ROLES",
     "ROLE_LABELS",
+    "ApiToken",
     "Category",
     "DriftFlag",
     "JiraLink",
