@@ -77,6 +77,8 @@ class Defaults:
     JIRA_MAX_RETRY_DELAY = 30.0
     JIRA_LOCK_SECONDS = 600
     JIRA_WONT_DO_RESOLUTIONS: str | None = None
+    # The dashboard warns when the last successful sync is older than this.
+    JIRA_SYNC_MAX_AGE_HOURS = 24
 
 
 # Environment variables read as integers; the rest are strings.
@@ -89,6 +91,7 @@ _INT_SETTINGS = (
     "JIRA_BATCH_SIZE",
     "JIRA_MAX_RETRIES",
     "JIRA_LOCK_SECONDS",
+    "JIRA_SYNC_MAX_AGE_HOURS",
 )
 _STR_SETTINGS = (
     "SECRET_KEY",

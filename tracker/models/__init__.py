@@ -6,6 +6,7 @@ from tracker.models.jira import DriftFlag, JiraLink, JiraTicket, SyncLock, SyncR
 from tracker.models.login_failure import LoginFailure
 from tracker.models.mitigations import MITIGATION_STATUSES, OPEN_MITIGATION_STATUSES, Mitigation
 from tracker.models.risks import Category, Risk, RiskEvent, Tag, risk_tags
+from tracker.models.snapshot import WeeklySnapshot
 
 __all__ = [
     "MITIGATION_STATUSES",
@@ -26,6 +27,7 @@ __all__ = [
     "Tag",
     "Team",
     "User",
+    "WeeklySnapshot",
     "risk_tags",
     "team_members",
 ]

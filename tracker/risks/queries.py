@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.dashboard.ranking import overdue_counts
 from tracker.domain import lifecycle, scoring
 from tracker.extensions import db
 from tracker.mitigations import queries as mitigation_queries
@@ -23,13 +24,27 @@ SORTS = {
     "next_review": (Risk.next_review,),
     "updated": (Risk.updated_at,),
     "key": (Risk.number,),
+    # The dashboard's ranking (see tracker.domain.ranking); its order is fixed.
+    "priority": (),
 }
 # The natural direction of each sort: biggest threats and latest changes first, soonest
 # review first.
 DEFAULT_DESCENDING = {"score", "residual", "bad_minutes", "updated"}
 MAX_QUERY_LENGTH = 200
 MITIGATION_FILTERS = ("overdue", "due_soon", "rescore")
-FILTER_FIELDS = ("team", "status", "band", "category", "owner", "tag", "q", "mitigations")
+CELL_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
+LEVELS = ("1", "2", "3", "4", "5")
+FILTER_FIELDS = (
+    "team",
+    "status",
+    "band",
+    "category",
+    "owner",
+    "tag",
+    "q",
+    "mitigations",
+    *CELL_FIELDS,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,11 @@ class RegisterFilter:
     q: str = ""
     # Mitigation state: "overdue", "due_soon", or "rescore" (all done, not re-scored).
     mitigations: str = ""
+    # A heat-map cell: "3" each, or "" for any.
+    likelihood: str = ""
+    impact: str = ""
+    residual_likelihood: str = ""
+    residual_impact: str = ""
     sort: str = "score"
     descending: bool = True
     page: int = 1
@@ -84,6 +104,7 @@ class RegisterFilter:
             tag=(args.get("tag") or "").strip().lower(),
             q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
             mitigations=choice("mitigations", MITIGATION_FILTERS),
+            **{name: choice(name, LEVELS) for name in CELL_FIELDS},
             sort=sort,
             descending=descending,
             page=page,
@@ -162,11 +183,24 @@ def filtered(
         )
     if view.q:
         query = query.where(_search(view.q))
+    for name in CELL_FIELDS:
+        if getattr(view, name):
+            query = query.where(getattr(Risk, name) == int(getattr(view, name)))
     if view.mitigations == "rescore":
         query = query.where(mitigation_queries.needs_rescore_condition())
     elif view.mitigations:
         query = query.where(
             mitigation_queries.has_due_state(view.mitigations, today, due_soon_days)
+        )
+    if view.sort == "priority":
+        overdue = overdue_counts(today)
+        overdue_count = sa.func.coalesce(overdue.c.overdue, 0)
+        return query.outerjoin(overdue, overdue.c.risk_id == Risk.id).order_by(
+            Risk.score.desc(),
+            Risk.bad_minutes_per_year.desc().nulls_last(),
+            overdue_count.desc(),
+            Risk.next_review.asc(),
+            Risk.number.asc(),
         )
     order = []
     for column in SORTS[view.sort]:

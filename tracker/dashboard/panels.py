@@ -1,0 +1,201 @@
+"""The dashboard's panels besides the ranking; each is a few grouped queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tracker.dashboard.ranking import RANKED_STATUSES, active_risks
+from tracker.domain import scoring
+from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.extensions import db
+from tracker.mitigations.queries import needs_rescore_condition
+from tracker.models import DriftFlag, Mitigation, Risk, RiskEvent, Team
+from tracker.risks.settings import ScoringSettings
+
+THREAT_STATUSES = ("open", "mitigating", "accepted")
+LIST_LIMIT = 10
+
+
+def heat_map(team_id: int | None, residual: bool = False) -> dict[tuple[int, int], int]:
+    """Open risks per (likelihood, impact) cell, inherent or residual."""
+    likelihood = Risk.residual_likelihood if residual else Risk.likelihood
+    impact = Risk.residual_impact if residual else Risk.impact
+    rows = db.session.execute(
+        sa.select(likelihood, impact, sa.func.count())
+        .where(Risk.status.in_(THREAT_STATUSES), *active_risks(team_id))
+        .group_by(likelihood, impact)
+    )
+    return {(l_, i): n for l_, i, n in rows}
+
+
+@dataclass
+class Budget:
+    minutes: float
+    accepted: float = 0.0
+    unmitigated: float = 0.0
+    quantified: int = 0
+    too_big: list[Risk] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return self.accepted + self.unmitigated
+
+    @property
+    def share(self) -> float:
+        return self.total / self.minutes
+
+
+def budget(settings: ScoringSettings, team_id: int | None) -> Budget:
+    """Expected bad minutes a year of the quantified risks still threatening, split into
+    accepted and not, and those too big to accept."""
+    result = Budget(minutes=settings.error_budget_minutes)
+    is_accepted = Risk.status == "accepted"
+    quantified = [
+        Risk.status.in_(THREAT_STATUSES),
+        Risk.bad_minutes_per_year.isnot(None),
+        *active_risks(team_id),
+    ]
+    for accepted, minutes, count in db.session.execute(
+        sa.select(is_accepted, sa.func.sum(Risk.bad_minutes_per_year), sa.func.count())
+        .where(*quantified)
+        .group_by(is_accepted)
+    ):
+        result.quantified += count
+        if accepted:
+            result.accepted = float(minutes or 0)
+        else:
+            result.unmitigated = float(minutes or 0)
+    threshold = settings.too_big_share * settings.error_budget_minutes
+    result.too_big = list(
+        db.session.scalars(
+            sa.select(Risk)
+            .where(*quantified, Risk.bad_minutes_per_year > threshold)
+            .order_by(Risk.bad_minutes_per_year.desc())
+            .limit(LIST_LIMIT)
+        )
+    )
+    return result
+
+
+@dataclass
+class Listing:
+    count: int
+    items: list
+
+
+def _listing(query: sa.Select, count_query: sa.Select) -> Listing:
+    return Listing(
+        count=db.session.scalar(count_query) or 0,
+        items=list(db.session.scalars(query.limit(LIST_LIMIT)).unique()),
+    )
+
+
+def _mitigations(condition, team_id: int | None, order) -> Listing:
+    where = [Mitigation.status.in_(OPEN_STATUSES), Risk.archived_at.is_(None), condition]
+    if team_id is not None:
+        where.append(Mitigation.team_id == team_id)
+    base = sa.select(Mitigation).join(Risk, Mitigation.risk_id == Risk.id).where(*where)
+    return _listing(
+        base.options(joinedload(Mitigation.risk), joinedload(Mitigation.team)).order_by(*order),
+        sa.select(sa.func.count()).select_from(base.subquery()),
+    )
+
+
+def _risks(condition, team_id: int | None, order=None) -> Listing:
+    order = order or (Risk.score.desc(), Risk.number)
+    where = [Risk.status.in_(RANKED_STATUSES), *active_risks(team_id), condition]
+    base = sa.select(Risk).where(*where)
+    return _listing(
+        base.options(joinedload(Risk.team)).order_by(*order),
+        sa.select(sa.func.count()).select_from(base.subquery()),
+    )
+
+
+def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str, Listing]:
+    """Each needs-attention list: a count and the first few items."""
+    soon = today + timedelta(days=due_soon_days)
+    has_mitigation = sa.exists().where(
+        Mitigation.risk_id == Risk.id, Mitigation.status != "cancelled"
+    )
+    acceptance = sa.select(Risk).where(
+        Risk.status == "accepted", Risk.acceptance_expires <= soon, *active_risks(team_id)
+    )
+    return {
+        "overdue": _mitigations(Mitigation.due_date < today, team_id, (Mitigation.due_date,)),
+        "due_soon": _mitigations(
+            Mitigation.due_date.between(today, soon), team_id, (Mitigation.due_date,)
+        ),
+        "no_owner": _risks(Risk.owner_id.is_(None), team_id),
+        "no_mitigation": _risks(sa.and_(Risk.treatment == "mitigate", ~has_mitigation), team_id),
+        "review_overdue": _risks(Risk.next_review < today, team_id, (Risk.next_review,)),
+        "acceptance_expiring": _listing(
+            acceptance.order_by(Risk.acceptance_expires),
+            sa.select(sa.func.count()).select_from(acceptance.subquery()),
+        ),
+        "rescore": _risks(needs_rescore_condition(), team_id),
+    }
+
+
+def drift_counts(team_id: int | None) -> dict[str, int]:
+    query = (
+        sa.select(DriftFlag.kind, sa.func.count())
+        .join(Risk, DriftFlag.risk_id == Risk.id)
+        .where(*active_risks(team_id))
+        .group_by(DriftFlag.kind)
+    )
+    return dict(db.session.execute(query).all())
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    bands: dict[str, int]
+    overdue: int
+    slips: int
+
+
+def by_team(settings: ScoringSettings, today: date, now: datetime) -> list[TeamRow]:
+    """Per team: open risks by band, overdue mitigations, due-date slips in the last 30 days."""
+    band = sa.case(
+        *[(Risk.score >= settings.band_floors[name], name) for name in reversed(scoring.BANDS)]
+    )
+    teams = list(db.session.scalars(sa.select(Team).order_by(Team.name)))
+    bands: dict[int, dict[str, int]] = {}
+    for team_id, name, count in db.session.execute(
+        sa.select(Risk.team_id, band, sa.func.count())
+        .where(Risk.status.in_(THREAT_STATUSES), Risk.archived_at.is_(None))
+        .group_by(Risk.team_id, band)
+    ):
+        bands.setdefault(team_id, {})[name] = count
+    overdue = dict(
+        db.session.execute(
+            sa.select(Mitigation.team_id, sa.func.count())
+            .join(Risk, Mitigation.risk_id == Risk.id)
+            .where(
+                Mitigation.status.in_(OPEN_STATUSES),
+                Mitigation.due_date < today,
+                Risk.archived_at.is_(None),
+            )
+            .group_by(Mitigation.team_id)
+        ).all()
+    )
+    slips = dict(
+        db.session.execute(
+            sa.select(Mitigation.team_id, sa.func.count())
+            .join(RiskEvent, RiskEvent.mitigation_id == Mitigation.id)
+            .where(
+                RiskEvent.field == "due_date",
+                RiskEvent.new_value > RiskEvent.old_value,
+                RiskEvent.at >= now - timedelta(days=30),
+            )
+            .group_by(Mitigation.team_id)
+        ).all()
+    )
+    return [
+        TeamRow(team, bands.get(team.id, {}), overdue.get(team.id, 0), slips.get(team.id, 0))
+        for team in teams
+    ]

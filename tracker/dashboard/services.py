@@ -1,0 +1,72 @@
+"""Everything the dashboard shows, for one team or everyone (the page and the API share it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from tracker import clock
+from tracker.dashboard import panels, ranking, trends
+from tracker.jira import queries as jira_queries
+from tracker.models import SyncRun, Team, WeeklySnapshot
+from tracker.risks import settings as scoring_settings
+from tracker.risks.settings import ScoringSettings
+
+
+@dataclass
+class SyncState:
+    last: SyncRun | None
+    last_success: SyncRun | None
+    stale: bool
+    max_age_hours: int
+
+
+@dataclass
+class Dashboard:
+    team: Team | None
+    settings: ScoringSettings
+    top: list[ranking.RankedRisk]
+    heat_inherent: dict
+    heat_residual: dict
+    budget: panels.Budget
+    attention: dict[str, panels.Listing]
+    drift: dict[str, int]
+    sync: SyncState | None
+    teams: list[panels.TeamRow]
+    trend: list[WeeklySnapshot]
+    due_soon_days: int
+
+
+def sync_state() -> SyncState | None:
+    """The last sync and whether the last good one is too old; None without Jira."""
+    config = current_app.config
+    if not config.get("JIRA_URL"):
+        return None
+    max_age = int(config.get("JIRA_SYNC_MAX_AGE_HOURS", 24))
+    success = jira_queries.last_successful_run()
+    stale = success is None or success.started_at < clock.now() - timedelta(hours=max_age)
+    return SyncState(jira_queries.last_run(), success, stale, max_age)
+
+
+def build(team: Team | None = None) -> Dashboard:
+    """The whole dashboard in a constant number of queries, whatever the register's size."""
+    settings = scoring_settings.current()
+    today, now = clock.today(), clock.now()
+    window = current_app.config["DUE_SOON_DAYS"]
+    team_id = team.id if team else None
+    return Dashboard(
+        team=team,
+        settings=settings,
+        top=ranking.top_risks(settings, today, team_id),
+        heat_inherent=panels.heat_map(team_id),
+        heat_residual=panels.heat_map(team_id, residual=True),
+        budget=panels.budget(settings, team_id),
+        attention=panels.attention(today, window, team_id),
+        drift=panels.drift_counts(team_id),
+        sync=sync_state(),
+        teams=panels.by_team(settings, today, now),
+        trend=trends.refresh_and_read(settings, team.slug if team else "", team_id),
+        due_soon_days=window,
+    )

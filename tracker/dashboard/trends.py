@@ -1,0 +1,70 @@
+"""Weekly figures for the trend chart: this week's are refreshed on every dashboard view."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from tracker import clock
+from tracker.dashboard.panels import THREAT_STATUSES
+from tracker.dashboard.ranking import active_risks
+from tracker.domain import scoring
+from tracker.extensions import db
+from tracker.models import Risk, WeeklySnapshot
+from tracker.risks.settings import ScoringSettings
+
+WEEKS = 12
+
+
+def week_of(day: date) -> date:
+    """The Monday of the ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def _current_figures(settings: ScoringSettings, team_id: int | None) -> dict[str, float]:
+    band = sa.case(
+        *[(Risk.score >= settings.band_floors[name], name) for name in reversed(scoring.BANDS)]
+    )
+    figures: dict[str, float] = dict.fromkeys(scoring.BANDS, 0)
+    figures["bad_minutes"] = 0.0
+    for name, count, minutes in db.session.execute(
+        sa.select(band, sa.func.count(), sa.func.sum(Risk.bad_minutes_per_year))
+        .where(Risk.status.in_(THREAT_STATUSES), *active_risks(team_id))
+        .group_by(band)
+    ):
+        figures[name] = count
+        figures["bad_minutes"] += float(minutes or 0)
+    return figures
+
+
+def refresh_and_read(
+    settings: ScoringSettings, scope: str, team_id: int | None
+) -> list[WeeklySnapshot]:
+    """Store this week's figures for `scope` ("" = everyone, else a team slug) and return the
+    last WEEKS weeks, oldest first. Three queries."""
+    this_week = week_of(clock.today())
+    figures = _current_figures(settings, team_id)
+    values = {**figures, "captured_at": clock.now()}
+    updated = db.session.execute(
+        sa.update(WeeklySnapshot)
+        .where(WeeklySnapshot.week == this_week, WeeklySnapshot.scope == scope)
+        .values(**values)
+    )
+    if updated.rowcount == 0:
+        db.session.add(WeeklySnapshot(week=this_week, scope=scope, **values))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another request stored this week's row first; theirs will do
+        db.session.rollback()
+    return list(
+        db.session.scalars(
+            sa.select(WeeklySnapshot)
+            .where(
+                WeeklySnapshot.scope == scope,
+                WeeklySnapshot.week > this_week - timedelta(weeks=WEEKS),
+            )
+            .order_by(WeeklySnapshot.week)
+        )
+    )
