@@ -87,57 +87,71 @@ class Listing:
     items: list
 
 
-def _listing(query: sa.Select, count_query: sa.Select) -> Listing:
-    return Listing(
-        count=db.session.scalar(count_query) or 0,
-        items=list(db.session.scalars(query.limit(LIST_LIMIT)).unique()),
-    )
+def _items(query: sa.Select) -> list:
+    return list(db.session.scalars(query.limit(LIST_LIMIT)).unique())
 
 
-def _mitigations(condition, team_id: int | None, order) -> Listing:
-    where = [Mitigation.status.in_(OPEN_STATUSES), Risk.archived_at.is_(None), condition]
-    if team_id is not None:
-        where.append(Mitigation.team_id == team_id)
-    base = sa.select(Mitigation).join(Risk, Mitigation.risk_id == Risk.id).where(*where)
-    return _listing(
-        base.options(joinedload(Mitigation.risk), joinedload(Mitigation.team)).order_by(*order),
-        sa.select(sa.func.count()).select_from(base.subquery()),
-    )
-
-
-def _risks(condition, team_id: int | None, order=None) -> Listing:
-    order = order or (Risk.score.desc(), Risk.number)
-    where = [Risk.status.in_(RANKED_STATUSES), *active_risks(team_id), condition]
-    base = sa.select(Risk).where(*where)
-    return _listing(
-        base.options(joinedload(Risk.team)).order_by(*order),
-        sa.select(sa.func.count()).select_from(base.subquery()),
-    )
+def _count(condition):
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
 def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str, Listing]:
-    """Each needs-attention list: a count and the first few items."""
+    """Each needs-attention list: a count and the first few items.
+
+    The counts come from two aggregate queries (one over mitigations, one over risks) rather
+    than one query per list.
+    """
     soon = today + timedelta(days=due_soon_days)
     has_mitigation = sa.exists().where(
         Mitigation.risk_id == Risk.id, Mitigation.status != "cancelled"
     )
-    acceptance = sa.select(Risk).where(
-        Risk.status == "accepted", Risk.acceptance_expires <= soon, *active_risks(team_id)
-    )
-    return {
-        "overdue": _mitigations(Mitigation.due_date < today, team_id, (Mitigation.due_date,)),
-        "due_soon": _mitigations(
-            Mitigation.due_date.between(today, soon), team_id, (Mitigation.due_date,)
-        ),
-        "no_owner": _risks(Risk.owner_id.is_(None), team_id),
-        "no_mitigation": _risks(sa.and_(Risk.treatment == "mitigate", ~has_mitigation), team_id),
-        "review_overdue": _risks(Risk.next_review < today, team_id, (Risk.next_review,)),
-        "acceptance_expiring": _listing(
-            acceptance.order_by(Risk.acceptance_expires),
-            sa.select(sa.func.count()).select_from(acceptance.subquery()),
-        ),
-        "rescore": _risks(needs_rescore_condition(), team_id),
+    mitigation_lists = {
+        "overdue": Mitigation.due_date < today,
+        "due_soon": Mitigation.due_date.between(today, soon),
     }
+    ranked = Risk.status.in_(RANKED_STATUSES)
+    risk_lists = {
+        "no_owner": sa.and_(ranked, Risk.owner_id.is_(None)),
+        "no_mitigation": sa.and_(ranked, Risk.treatment == "mitigate", ~has_mitigation),
+        "review_overdue": sa.and_(ranked, Risk.next_review < today),
+        "acceptance_expiring": sa.and_(Risk.status == "accepted", Risk.acceptance_expires <= soon),
+        "rescore": sa.and_(ranked, needs_rescore_condition()),
+    }
+    mitigation_where = [Mitigation.status.in_(OPEN_STATUSES), Risk.archived_at.is_(None)]
+    if team_id is not None:
+        mitigation_where.append(Mitigation.team_id == team_id)
+    mitigation_counts = db.session.execute(
+        sa.select(*[_count(c) for c in mitigation_lists.values()])
+        .select_from(Mitigation)
+        .join(Risk, Mitigation.risk_id == Risk.id)
+        .where(*mitigation_where)
+    ).one()
+    risk_counts = db.session.execute(
+        sa.select(*[_count(c) for c in risk_lists.values()]).where(*active_risks(team_id))
+    ).one()
+    result = {}
+    for (name, condition), count in zip(mitigation_lists.items(), mitigation_counts, strict=True):
+        query = (
+            sa.select(Mitigation)
+            .join(Risk, Mitigation.risk_id == Risk.id)
+            .where(*mitigation_where, condition)
+            .options(joinedload(Mitigation.risk), joinedload(Mitigation.team))
+            .order_by(Mitigation.due_date, Mitigation.id)
+        )
+        result[name] = Listing(int(count), _items(query))
+    orders = {
+        "review_overdue": (Risk.next_review,),
+        "acceptance_expiring": (Risk.acceptance_expires,),
+    }
+    for (name, condition), count in zip(risk_lists.items(), risk_counts, strict=True):
+        query = (
+            sa.select(Risk)
+            .where(*active_risks(team_id), condition)
+            .options(joinedload(Risk.team))
+            .order_by(*orders.get(name, (Risk.score.desc(), Risk.number)))
+        )
+        result[name] = Listing(int(count), _items(query))
+    return result
 
 
 def drift_counts(team_id: int | None) -> dict[str, int]:

@@ -56,6 +56,8 @@ def build(team: Team | None = None) -> Dashboard:
     today, now = clock.today(), clock.now()
     window = current_app.config["DUE_SOON_DAYS"]
     team_id = team.id if team else None
+    # First: storing this week's figures commits, which would expire everything loaded before.
+    trend = trends.refresh_and_read(settings, team.slug if team else "", team_id)
     return Dashboard(
         team=team,
         settings=settings,
@@ -67,6 +69,6 @@ def build(team: Team | None = None) -> Dashboard:
         drift=panels.drift_counts(team_id),
         sync=sync_state(),
         teams=panels.by_team(settings, today, now),
-        trend=trends.refresh_and_read(settings, team.slug if team else "", team_id),
+        trend=trend,
         due_soon_days=window,
     )
