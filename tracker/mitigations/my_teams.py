@@ -25,7 +25,8 @@ def _page(failed: dict | None = None, code: int = 200):
     return render_template(
         "mitigations/my_teams.html",
         teams=teams,
-        chosen=chosen if len(shown) == 1 and chosen else "",
+        # A slug that is not one of the user's teams is ignored, not shown as chosen.
+        chosen=chosen if chosen in {team.slug for team in teams} else "",
         rows=rows,
         states={m.id: rules.due_state(m.status, m.due_date, today, window) for m in rows},
         settings=scoring_settings.current(),

@@ -74,6 +74,8 @@ def update_mitigation(
     """
     if actor is not None and not permissions.can_edit(actor, mitigation):
         raise PermissionDenied("You can change only your own teams' mitigations.")
+    if mitigation.risk.archived_at is not None:
+        raise ValidationError.single("status", "The risk is archived; an admin restores it first.")
     if expected_version is not None and expected_version != mitigation.version:
         raise StaleVersion(
             mitigation.risk,
@@ -183,7 +185,7 @@ def _start_risk_if_first(risk: Risk, old_status: str, mitigation: Mitigation, ac
 def move(mitigation: Mitigation, direction: str, actor: User) -> None:
     """Swap the mitigation with its neighbour above ("up") or below ("down")."""
     risk = mitigation.risk
-    if not permissions.can_reorder(actor, risk):
+    if not permissions.can_reorder(actor, risk) or risk.archived_at is not None:
         raise PermissionDenied("The risk's owners arrange its mitigations.")
     ordered = list(risk.mitigations)
     index = ordered.index(mitigation)
