@@ -49,6 +49,8 @@ def ticket_state(
     wont_do_names = {name.lower() for name in wont_do}
     resolved_as_wont_do = resolution is not None and resolution.strip().lower() in wont_do_names
     category = (status_category or "").lower()
+    if category == "undefined":  # Jira's "No Category": as if there were none
+        category = ""
     if category == "new":
         return "planned"
     if category == "indeterminate":

@@ -11,7 +11,7 @@ from tracker import clock
 from tracker.domain import jira_mapping
 from tracker.extensions import db
 from tracker.mitigations import services as mitigation_services
-from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation
+from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, Risk
 
 
 def _views(tickets: list[JiraTicket]) -> list[jira_mapping.TicketView]:
@@ -100,9 +100,17 @@ def apply_to_items(ticket_ids: Iterable[int]) -> int:
     """Follow-Jira statuses and drift for every item linked to these tickets; returns how many
     mitigations changed status."""
     ids = list(ticket_ids)
+    # Archived risks are out of the program: the sync neither moves nor flags their items,
+    # even through a ticket shared with a live one.
+    live = sa.or_(
+        JiraLink.risk_id.in_(sa.select(Risk.id).where(Risk.archived_at.is_(None))),
+        JiraLink.mitigation_id.in_(
+            sa.select(Mitigation.id).join(Risk).where(Risk.archived_at.is_(None))
+        ),
+    )
     links = db.session.scalars(
         sa.select(JiraLink)
-        .where(JiraLink.ticket_id.in_(ids))
+        .where(JiraLink.ticket_id.in_(ids), live)
         .options(selectinload(JiraLink.ticket))
     ).all()
     mitigation_ids = {link.mitigation_id for link in links if link.mitigation_id}
@@ -142,6 +150,16 @@ def _grouped(rows) -> dict[int, list]:
     for owner_id, item in rows:
         grouped.setdefault(owner_id, []).append(item)
     return grouped
+
+
+def refresh_mitigation(mitigation: Mitigation) -> None:
+    """Re-derive one mitigation's drift after the tracker side changed (a link added or removed,
+    following switched); without tickets it has no drift at all."""
+    tickets = tickets_of(mitigation)
+    if not tickets:
+        db.session.execute(sa.delete(DriftFlag).where(DriftFlag.mitigation_id == mitigation.id))
+        return
+    refresh_flags(mitigation, tickets)
 
 
 def tickets_of(mitigation: Mitigation) -> list[JiraTicket]:

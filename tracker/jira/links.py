@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.jira import drift
 from tracker.mitigations import permissions as mitigation_permissions
 from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, Risk, User
 from tracker.risks import history
@@ -68,6 +69,8 @@ def _risk_of(item: Risk | Mitigation) -> Risk:
 def add_link(item: Risk | Mitigation, key_text: str, actor: User | None) -> JiraLink:
     """Link the ticket `key_text` to a risk or mitigation; refuses duplicates."""
     _check_permission(item, actor)
+    if _risk_of(item).archived_at is not None:
+        raise ValidationError.single("key", "The risk is archived; an admin restores it first.")
     key = normalise_key(key_text)
     already = db.session.scalar(
         sa.select(JiraLink.id).join(JiraTicket).where(_item_filter(item), JiraTicket.key == key)
@@ -110,6 +113,9 @@ def remove_link(item: Risk | Mitigation, key_text: str, actor: User | None) -> N
         flags = flags.where(DriftFlag.mitigation_id == item.id)
     db.session.execute(flags)
     db.session.delete(link)
+    if isinstance(item, Mitigation):
+        db.session.flush()
+        drift.refresh_mitigation(item)
     history.record(
         _risk_of(item),
         actor,
@@ -140,4 +146,5 @@ def set_follow_jira(mitigation: Mitigation, follow: bool, actor: User | None) ->
     old = mitigation.follow_jira
     mitigation.follow_jira = follow
     history.record(mitigation.risk, actor, [("follow_jira", old, follow)], mitigation=mitigation)
+    drift.refresh_mitigation(mitigation)
     db.session.commit()

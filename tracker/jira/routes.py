@@ -8,6 +8,7 @@ import threading
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import clock
 from tracker.auth.forms import PostForm
 from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
@@ -15,6 +16,7 @@ from tracker.jira import create, links, lock, queries
 from tracker.jira.client import JiraUnavailable, connect
 from tracker.jira.settings import JiraNotConfigured, JiraSettings
 from tracker.jira.sync import SyncBusy, run_sync
+from tracker.mitigations import permissions as mitigation_permissions
 from tracker.mitigations.routes import load_mitigation
 from tracker.models import SyncRun
 from tracker.risks.routes import load_risk
@@ -97,6 +99,8 @@ def follow_jira(mitigation_id: int):
 @bp.post("/mitigations/<int:mitigation_id>/jira-ticket")
 def create_ticket(mitigation_id: int):
     mitigation = load_mitigation(mitigation_id)
+    if not mitigation_permissions.can_edit(current_user, mitigation):
+        abort(403)
     if not PostForm().validate_on_submit():
         abort(400)
     try:
@@ -155,7 +159,9 @@ def sync_now():
     if lock.held_until():
         flash("A sync is already running; its progress is below.", "info")
         return redirect(url_for("jira.syncs"))
-    run = SyncRun(trigger="web", status="queued", full=request.form.get("full") == "1")
+    run = SyncRun(
+        trigger="web", status="queued", full=request.form.get("full") == "1", started_at=clock.now()
+    )
     db.session.add(run)
     db.session.commit()
     app = current_app._get_current_object()

@@ -54,6 +54,7 @@ class Outcome:
     mitigations: int = 0
     broken: int = 0
     problems: list[str] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)
 
 
 def linked_keys() -> dict[str, bool]:
@@ -165,6 +166,7 @@ def apply_batch(
         outcome.changed += changed
         outcome.broken += ticket.broken
     db.session.flush()
+    outcome.touched.update(touched)
     outcome.mitigations += drift.apply_to_items(touched)
 
 
@@ -252,11 +254,36 @@ def _sync_batches(connection, settings, run, outcome, holder, full, dry_run) -> 
                 db.session.rollback()
                 outcome.problems.append(f"{batch[0]}…{batch[-1]}: {failure}")
                 continue
-            if dry_run:
-                db.session.rollback()
-            else:
-                db.session.commit()
+            _end_batch(dry_run)
             _progress(run, outcome, connection)
+    _reconcile_untouched(outcome, dry_run)
+
+
+def _end_batch(dry_run: bool) -> None:
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+
+
+RECONCILE_CHUNK = 500
+
+
+def _reconcile_untouched(outcome: Outcome, dry_run: bool) -> None:
+    """Re-derive drift and follow-Jira statuses for linked tickets this run did not read (an
+    incremental run skips unchanged tickets): the tracker's side may have changed since — a
+    mitigation marked done, a link added — and each flag must clear once its disagreement ends.
+    """
+    ids = [
+        ticket_id
+        for ticket_id in db.session.scalars(
+            sa.select(JiraTicket.id).where(JiraTicket.synced_at.isnot(None))
+        )
+        if ticket_id not in outcome.touched
+    ]
+    for start in range(0, len(ids), RECONCILE_CHUNK):
+        outcome.mitigations += drift.apply_to_items(ids[start : start + RECONCILE_CHUNK])
+        _end_batch(dry_run)
 
 
 def _progress(run: SyncRun, outcome: Outcome, connection) -> None:
