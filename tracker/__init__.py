@@ -81,11 +81,14 @@ def register_blueprints(app: Flask) -> None:
     from tracker import errors
     from tracker.admin import categories  # noqa: F401 (adds views to the admin blueprint)
     from tracker.admin.routes import bp as admin_bp
+    from tracker.api.account import bp as tokens_bp
+    from tracker.api.routes import bp as api_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.jira.routes import bp as jira_bp
     from tracker.main.routes import bp as main_bp
     from tracker.mitigations import my_teams  # noqa: F401 (adds views to the blueprint)
     from tracker.mitigations.routes import bp as mitigations_bp
+    from tracker.reviews.routes import bp as reviews_bp
     from tracker.risks import actions, import_views, routes  # noqa: F401 (they add views to bp)
     from tracker.risks.blueprint import bp as risks_bp
 
@@ -95,11 +98,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(risks_bp)
     app.register_blueprint(mitigations_bp)
     app.register_blueprint(jira_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)
     errors.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
     from tracker.accounts.cli import teams_cli, users_cli
+    from tracker.api.cli import tokens_cli
+    from tracker.digest.cli import digest_command
     from tracker.jira.cli import jira_cli
     from tracker.mitigations.cli import mitigations_cli
     from tracker.risks.cli import risks_cli
@@ -109,3 +117,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(risks_cli)
     app.cli.add_command(mitigations_cli)
     app.cli.add_command(jira_cli)
+    app.cli.add_command(digest_command)
+    app.cli.add_command(tokens_cli)

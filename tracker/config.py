@@ -80,6 +80,15 @@ class Defaults:
     # The dashboard warns when the last successful sync is older than this.
     JIRA_SYNC_MAX_AGE_HOURS = 24
 
+    # Outgoing mail for `flask digest --send`: unset MAIL_SERVER means no mail. STARTTLS on
+    # MAIL_PORT when MAIL_USE_TLS; a login only when MAIL_USERNAME is set.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM: str | None = None
+    MAIL_USE_TLS = True
+
 
 # Environment variables read as integers; the rest are strings.
 _INT_SETTINGS = (
@@ -92,6 +101,7 @@ _INT_SETTINGS = (
     "JIRA_MAX_RETRIES",
     "JIRA_LOCK_SECONDS",
     "JIRA_SYNC_MAX_AGE_HOURS",
+    "MAIL_PORT",
 )
 _STR_SETTINGS = (
     "SECRET_KEY",
@@ -105,8 +115,15 @@ _STR_SETTINGS = (
     "JIRA_PROJECT",
     "JIRA_ISSUE_TYPE",
     "JIRA_WONT_DO_RESOLUTIONS",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_FROM",
 )
 _FLOAT_SETTINGS = ("SLO_TARGET", "TOO_BIG_TO_ACCEPT_SHARE", "JIRA_TIMEOUT", "JIRA_MAX_RETRY_DELAY")
+_BOOL_SETTINGS = ("MAIL_USE_TLS",)
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("0", "false", "no", "off")
 
 
 def settings_from_environment(environ: dict[str, str]) -> dict[str, object]:
@@ -130,6 +147,12 @@ def settings_from_environment(environ: dict[str, str]) -> dict[str, object]:
                 settings[name] = float(environ[name])
             except ValueError:
                 raise ValueError(f"{name} must be a number, got {environ[name]!r}") from None
+    for name in _BOOL_SETTINGS:
+        if environ.get(name):
+            word = environ[name].strip().lower()
+            if word not in _TRUE_WORDS + _FALSE_WORDS:
+                raise ValueError(f"{name} must be true or false, got {environ[name]!r}")
+            settings[name] = word in _TRUE_WORDS
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
     return settings

@@ -60,7 +60,7 @@ def handle_csrf_error(error: CSRFError):
 def handle_unexpected_error(error: Exception):
     db.session.rollback()
     log.exception("Unhandled error on %s %s", request.method, request.path)
-    return render_error(500, InternalServerError.name, EXPLANATIONS[500])
+    return render_error(500, InternalServerError().name, EXPLANATIONS[500])
 
 
 def init_app(app: Flask) -> None:

@@ -18,6 +18,16 @@ from tracker.risks.settings import ScoringSettings
 
 THREAT_STATUSES = ("open", "mitigating", "accepted")
 LIST_LIMIT = 10
+# Headings of the needs-attention lists, shared by the dashboard and the digest.
+ATTENTION_TITLES = {
+    "overdue": "Overdue mitigations",
+    "due_soon": "Mitigations due soon",
+    "no_owner": "Risks without an owner",
+    "no_mitigation": "Risks to mitigate with no mitigation",
+    "review_overdue": "Reviews overdue",
+    "acceptance_expiring": "Acceptances expiring or expired",
+    "rescore": "Mitigations complete, not re-scored",
+}
 
 
 def heat_map(team_id: int | None, residual: bool = False) -> dict[tuple[int, int], int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from tracker.dashboard import charts, services
+from tracker.dashboard import charts, panels, services
 from tracker.database import database_answers
 from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
@@ -13,16 +13,6 @@ from tracker.risks import services as risk_services
 from tracker.security import public
 
 bp = Blueprint("main", __name__)
-
-ATTENTION_TITLES = {
-    "overdue": "Overdue mitigations",
-    "due_soon": "Mitigations due soon",
-    "no_owner": "Risks without an owner",
-    "no_mitigation": "Risks to mitigate with no mitigation",
-    "review_overdue": "Reviews overdue",
-    "acceptance_expiring": "Acceptances expiring or expired",
-    "rescore": "Mitigations complete, not re-scored",
-}
 
 
 @bp.get("/")
@@ -47,7 +37,7 @@ def home():
         all_teams=[row.team for row in dashboard.teams],
         columns=charts.stacked_weeks(weeks),
         share_width=charts.share_width,
-        attention_titles=ATTENTION_TITLES,
+        attention_titles=panels.ATTENTION_TITLES,
         drift_labels=DRIFT_KINDS,
     )
 

@@ -29,6 +29,8 @@ def add_mitigation(risk: Risk, raw: Mapping[str, object], actor: User | None) ->
     """Add a mitigation at the end of the risk's list."""
     if actor is not None and not permissions.can_add_to(actor, risk):
         raise PermissionDenied("Only admins and managers add mitigations.")
+    if risk.archived_at is not None:
+        raise ValidationError.single("title", "The risk is archived; an admin restores it first.")
     clean = clean_mitigation_values(raw, Lookups.load(), creating=True)
     if actor is not None and not permissions.can_assign_to(actor, clean["team"]):
         raise ValidationError.single("team", "You can add mitigations only for your own teams.")

@@ -5,10 +5,12 @@ from tracker.models.api_token import ApiToken
 from tracker.models.jira import DriftFlag, JiraLink, JiraTicket, SyncLock, SyncRun
 from tracker.models.login_failure import LoginFailure
 from tracker.models.mitigations import MITIGATION_STATUSES, OPEN_MITIGATION_STATUSES, Mitigation
+from tracker.models.review import DECISION_KINDS, Review, ReviewDecision
 from tracker.models.risks import Category, Risk, RiskEvent, Tag, risk_tags
 from tracker.models.snapshot import WeeklySnapshot
 
 __all__ = [
+    "DECISION_KINDS",
     "MITIGATION_STATUSES",
     "OPEN_MITIGATION_STATUSES",
     "ROLES",
@@ -20,6 +22,8 @@ __all__ = [
     "JiraTicket",
     "LoginFailure",
     "Mitigation",
+    "Review",
+    "ReviewDecision",
     "Risk",
     "RiskEvent",
     "SyncLock",

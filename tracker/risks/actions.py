@@ -20,7 +20,7 @@ def _approver(user_id: str | None) -> User | None:
     if not user_id or not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    return user if user and user.active and user.role in ("admin", "manager") else None
+    return user if permissions.can_approve_acceptance(user) else None
 
 
 def _back_to(risk):

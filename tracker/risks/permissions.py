@@ -25,6 +25,11 @@ def can_edit(user: User, risk: Risk) -> bool:
     return user.role == "manager" and risk.team_id in team_ids(user)
 
 
+def can_approve_acceptance(user: User | None) -> bool:
+    """Accepting a risk needs an approver who is an active admin or manager."""
+    return user is not None and user.active and user.role in ("admin", "manager")
+
+
 def can_archive(user: User) -> bool:
     return user.role == "admin"
 

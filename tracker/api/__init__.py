@@ -1,0 +1,1 @@
+"""The JSON API (/api/v1), its OpenAPI document, and personal API tokens."""

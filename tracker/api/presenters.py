@@ -1,0 +1,152 @@
+"""Rows as API resources: each function fills a response model of tracker.api.schemas.
+
+They read only what is already loaded (see tracker.api.queries), so presenting a page of
+risks runs no query.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+
+from flask import Response, current_app
+from pydantic import BaseModel
+
+from tracker.api import schemas
+from tracker.jira.settings import browse_url
+from tracker.models import JiraLink, Mitigation, Risk, SyncRun, Team
+from tracker.risks.settings import ScoringSettings
+
+
+def risk(item: Risk, settings: ScoringSettings) -> schemas.RiskOut:
+    """A risk with its computed fields (band and budget share under the current settings)."""
+    return schemas.RiskOut(**_risk_fields(item, settings))
+
+
+def _risk_fields(item: Risk, settings: ScoringSettings) -> dict:
+    return {
+        "key": item.key,
+        "title": item.title,
+        "description": item.description,
+        "category": item.category.slug,
+        "service": item.service,
+        "team": item.team.slug,
+        "owner": item.owner.email if item.owner else None,
+        "likelihood": item.likelihood,
+        "impact": item.impact,
+        "score": item.score,
+        "band": settings.band(item.score),
+        "residual_likelihood": item.residual_likelihood,
+        "residual_impact": item.residual_impact,
+        "residual_score": item.residual_score,
+        "treatment": item.treatment,
+        "status": item.status,
+        "next_review": item.next_review,
+        "tags": item.tag_names,
+        "ettd_minutes": item.ettd_minutes,
+        "ettr_minutes": item.ettr_minutes,
+        "users_impacted": item.users_impacted,
+        "ettf_days": item.ettf_days,
+        "bad_minutes_per_year": item.bad_minutes_per_year,
+        "budget_share": settings.budget_share(item.bad_minutes_per_year),
+        "version": item.version,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+
+
+def risk_detail(
+    item: Risk,
+    settings: ScoringSettings,
+    links: Mapping[tuple[str, int], list[JiraLink]],
+) -> schemas.RiskDetail:
+    """A risk with its mitigations and the Jira links of both (`links` by item, see
+    tracker.api.queries.links_by_item)."""
+    return schemas.RiskDetail(
+        **_risk_fields(item, settings),
+        mitigations=[mitigation(m, links.get(("mitigation", m.id), [])) for m in item.mitigations],
+        jira_links=[jira_link(link) for link in links.get(("risk", item.id), [])],
+    )
+
+
+def mitigation(item: Mitigation, links: Iterable[JiraLink]) -> schemas.MitigationOut:
+    return schemas.MitigationOut(
+        id=item.id,
+        risk=item.risk.key,
+        title=item.title,
+        description=item.description,
+        owner=item.owner.email if item.owner else None,
+        team=item.team.slug,
+        due_date=item.due_date,
+        original_due_date=item.original_due_date,
+        status=item.status,
+        completed_on=item.completed_on,
+        slip_count=item.slip_count,
+        follow_jira=item.follow_jira,
+        notes=item.notes,
+        version=item.version,
+        jira_links=[jira_link(link) for link in links],
+    )
+
+
+def jira_link(link: JiraLink) -> schemas.JiraLinkOut:
+    ticket = link.ticket
+    return schemas.JiraLinkOut(
+        key=ticket.key,
+        summary=ticket.summary,
+        status=ticket.status,
+        status_category=ticket.status_category,
+        resolution=ticket.resolution,
+        assignee=ticket.assignee,
+        due_date=ticket.due_date,
+        updated=ticket.updated,
+        synced_at=ticket.synced_at,
+        broken=ticket.broken,
+        url=browse_url(current_app.config, ticket.key),
+    )
+
+
+def team(item: Team) -> schemas.TeamOut:
+    return schemas.TeamOut(slug=item.slug, name=item.name)
+
+
+def sync_run(run: SyncRun) -> schemas.SyncRunOut:
+    return schemas.SyncRunOut(
+        id=run.id,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        duration_seconds=run.duration_seconds,
+        status=run.status,
+        trigger=run.trigger,
+        full=run.full,
+        dry_run=run.dry_run,
+        deployment=run.deployment,
+        tickets_total=run.tickets_total,
+        tickets_read=run.tickets_read,
+        tickets_changed=run.tickets_changed,
+        mitigations_changed=run.mitigations_changed,
+        links_broken=run.links_broken,
+        requests=run.requests,
+        error=run.error,
+        problems=_problems(run.problems),
+    )
+
+
+def _problems(text: str) -> list[str]:
+    """The sync stores its problems as a JSON list of strings."""
+    try:
+        problems = json.loads(text or "[]")
+    except ValueError:
+        return [text]
+    return [str(problem) for problem in problems] if isinstance(problems, list) else [text]
+
+
+def json_response(
+    resource: BaseModel, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The resource as JSON (dates YYYY-MM-DD, times ISO 8601 UTC)."""
+    response = current_app.response_class(
+        resource.model_dump_json(), status=status, mimetype="application/json"
+    )
+    response.headers.update(headers or {})
+    return response

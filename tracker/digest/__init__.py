@@ -1,0 +1,1 @@
+"""The weekly digest for engineering managers: `flask digest [--team SLUG] [--send]`."""

@@ -1,0 +1,81 @@
+"""A digest as an email: subject, plain text, and an HTML alternative."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from tracker.dashboard.panels import ATTENTION_TITLES
+from tracker.digest.content import Digest, TeamSection
+from tracker.models import Mitigation
+
+SIGNATURE = "-- \nSent by the Availability Risk Tracker (flask digest)."
+
+
+def subject(digest: Digest) -> str:
+    teams = ", ".join(section.team.name for section in digest.sections)
+    return f"Availability digest for {teams} — {digest.today.isoformat()}"
+
+
+def _mitigation_line(m: Mitigation, digest: Digest) -> str:
+    owner = m.owner.display_name if m.owner else "nobody"
+    late = (digest.today - m.due_date).days
+    when = (
+        f"{late} day{'s' if late != 1 else ''} overdue" if late > 0 else m.status.replace("_", " ")
+    )
+    return (
+        f"  - {m.label} {m.title} ({m.risk.key} {m.risk.title}): "
+        f"due {m.due_date.isoformat()}, {when}, owner {owner}"
+    )
+
+
+def _more(count: int, shown: int) -> list[str]:
+    return [f"  … and {count - shown} more on the My teams page."] if count > shown else []
+
+
+def _section_lines(section: TeamSection, digest: Digest) -> list[str]:
+    name = section.team.name
+    lines = [name, "=" * len(name), ""]
+    for title, listing, empty in (
+        ("Overdue mitigations", section.overdue, "Nothing overdue."),
+        (f"Due in the next {digest.due_soon_days} days", section.due_soon, "Nothing due soon."),
+    ):
+        lines.append(f"{title} ({listing.count})")
+        lines += [_mitigation_line(m, digest) for m in listing.items] or [f"  {empty}"]
+        lines += [*_more(listing.count, len(listing.items)), ""]
+    lines.append(f"Top risks ({len(section.top)})")
+    lines += [
+        f"  {r.position}. {r.risk.key} {r.risk.title}: {'; '.join(r.factors)}" for r in section.top
+    ] or ["  No open risk."]
+    lines.append("")
+    if section.attention:
+        lines.append("Also needs attention")
+        for name, listing in section.attention.items():
+            keys = ", ".join(risk.key for risk in listing.items)
+            lines.append(f"  - {ATTENTION_TITLES[name]} ({listing.count}): {keys}")
+        lines.append("")
+    return lines
+
+
+def text(digest: Digest) -> str:
+    """The digest as plain text, one section per team."""
+    teams = ", ".join(section.team.name for section in digest.sections)
+    lines = [
+        f"Hello {digest.recipient.display_name},",
+        "",
+        f"Here is where {teams} stand{'s' if len(digest.sections) == 1 else ''} on "
+        f"availability work today, {digest.today.isoformat()}.",
+        "",
+    ]
+    for section in digest.sections:
+        lines += _section_lines(section, digest)
+    return "\n".join(lines) + "\n" + SIGNATURE + "\n"
+
+
+def html(digest: Digest) -> str:
+    """The same digest as a simple HTML page, for mail clients that prefer it."""
+    return render_template(
+        "digest/email.html",
+        digest=digest,
+        subject=subject(digest),
+        attention_titles=ATTENTION_TITLES,
+    )

@@ -1,0 +1,168 @@
+"""A review as Markdown (to paste into a doc or chat) and as CSV (one row per reviewed risk)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.reviews import present
+from tracker.reviews.changes import SECTIONS
+from tracker.reviews.queries import ReviewView
+from tracker.risks.csv_format import protect
+
+TOP_RISKS = 10
+CSV_COLUMNS = (
+    "position",
+    "risk",
+    "title",
+    "team",
+    "owner",
+    "status",
+    "score",
+    "band",
+    "residual_score",
+    "residual_band",
+    "bad_minutes_per_year",
+    "budget_share",
+    "overdue_mitigations",
+    "open_mitigations",
+    "drift",
+    "factors",
+    "decisions",
+)
+TABLE_HEADER = (
+    "| # | Risk | Title | Team | Owner | Score | Residual | Bad min/yr | Budget | Status "
+    "| Decisions |\n| ---: | --- | --- | --- | --- | --- | --- | ---: | ---: | --- | --- |"
+)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _heading(view: ReviewView) -> list[str]:
+    review, budget = view.review, view.budget
+    previous = review.previous
+    lines = [
+        f"# Availability review {present.day(review.started_at)}",
+        "",
+        f"- Status: {present.status_line(review)}",
+        f"- Started: {present.when(review.started_at)} by {review.started_by.display_name}",
+        "- Previous review: "
+        + (
+            f"#{previous.id} of {present.day(previous.started_at)}"
+            if previous
+            else "none (first review)"
+        ),
+        f"- Error budget: {present.minutes(budget['minutes'])} bad minutes a year at "
+        f"{view.snapshot['slo']:.1%}; the register expects {present.minutes(budget['total'])} "
+        f"({present.percent(budget['share'])}): {present.minutes(budget['unmitigated'])} "
+        f"unmitigated, {present.minutes(budget['accepted'])} accepted.",
+    ]
+    return lines
+
+
+def _table(view: ReviewView) -> list[str]:
+    lines = ["## Top risks", ""]
+    if not view.risks:
+        return [*lines, "No open risk was in the register."]
+    lines.append(TABLE_HEADER)
+    for risk in view.risks[:TOP_RISKS]:
+        decisions = "; ".join(
+            present.decision_summary(d) for d in view.by_risk.get(risk["key"], [])
+        )
+        cells = [
+            risk["position"],
+            risk["key"],
+            risk["title"],
+            risk["team_name"],
+            risk["owner"] or "no owner",
+            present.score(risk["score"], risk["band"]),
+            present.score(risk["residual_score"], risk["residual_band"]),
+            present.minutes(risk["bad_minutes"]),
+            present.percent(risk["budget_share"]),
+            risk["status"],
+            decisions,
+        ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    more = len(view.risks) - TOP_RISKS
+    if more > 0:
+        lines += ["", f"And {more} more risk{'s' if more != 1 else ''} in the CSV export."]
+    return lines
+
+
+def _changes(view: ReviewView) -> list[str]:
+    lines = [f"## {present.window_title(view.changes)}"]
+    for section in SECTIONS:
+        items = view.changes[section]
+        lines += ["", f"### {present.SECTION_TITLES[section]} ({len(items)})", ""]
+        lines += [f"- {_line(present.change_line(section, item))}" for item in items] or ["None."]
+    return lines
+
+
+def _decisions(view: ReviewView) -> list[str]:
+    lines = [f"## Decisions ({len(view.decisions)})", ""]
+    titles = view.titles()
+    for decision in view.decisions:
+        title = titles.get(decision.risk_key, "")
+        summary = present.decision_summary(decision)
+        by = decision.created_by.display_name
+        lines.append(f"- {decision.risk_key} {_line(title)}: {_line(summary)} ({by})")
+    return lines if view.decisions else [*lines, "No decisions recorded."]
+
+
+def markdown(view: ReviewView) -> str:
+    """The review in Markdown: heading, top risks table, changes, decisions, notes."""
+    notes = view.review.notes.strip() or "No notes."
+    parts = [
+        _heading(view),
+        _table(view),
+        _changes(view),
+        _decisions(view),
+        ["## Notes", "", notes],
+    ]
+    return "\n\n".join("\n".join(part) for part in parts) + "\n"
+
+
+def _row(risk: dict, view: ReviewView) -> list[str]:
+    bad, share = risk["bad_minutes"], risk["budget_share"]
+    decisions = [
+        f"{present.decision_summary(d)} ({d.created_by.display_name})"
+        for d in view.by_risk.get(risk["key"], [])
+    ]
+    values = [
+        risk["position"],
+        risk["key"],
+        risk["title"],
+        risk["team_slug"],
+        risk["owner_email"] or "",
+        risk["status"],
+        risk["score"],
+        risk["band"],
+        risk["residual_score"],
+        risk["residual_band"],
+        "" if bad is None else f"{bad:.2f}",
+        "" if share is None else f"{share:.4f}",
+        risk["overdue_mitigations"],
+        sum(1 for m in risk["mitigations"] if m["status"] in OPEN_STATUSES),
+        risk["drift"],
+        "; ".join(risk["factors"]),
+        "\n".join(decisions),
+    ]
+    return [protect(str(value)) for value in values]
+
+
+def csv_text(view: ReviewView) -> str:
+    """One row per risk of the snapshot, in ranked order, with the decisions taken on it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for risk in view.risks:
+        writer.writerow(_row(risk, view))
+    return out.getvalue()

@@ -1,0 +1,165 @@
+"""Words and numbers for a review, shared by its pages and its Markdown and CSV exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tracker.models import Review, ReviewDecision
+
+KIND_LABELS = {
+    "accept": "Accept",
+    "escalate": "Escalate",
+    "rescore": "Re-score",
+    "assign": "Assign",
+    "note": "Note",
+}
+SECTION_TITLES = {
+    "new_risks": "New risks",
+    "closed": "Closed, accepted or mitigated",
+    "movers": "Score and band movers",
+    "completed": "Mitigations completed",
+    "slipped": "Due dates slipped",
+    "newly_overdue": "Newly overdue mitigations",
+    "new_drift": "New Jira drift",
+}
+
+
+def when(value: str | datetime | None) -> str:
+    """'2026-03-02 09:00 UTC' from a stored ISO time (or a datetime)."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def day(value: str | datetime | None) -> str:
+    """'2026-03-02' from a stored ISO time (or a datetime)."""
+    return when(value)[:10]
+
+
+def minutes(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def score(value: int, band: str) -> str:
+    return f"{value} {band}"
+
+
+def decision_summary(decision: ReviewDecision) -> str:
+    """'Accept until 2026-06-30: the vendor fixes it in Q2' — what was decided, in one line."""
+    head = KIND_LABELS.get(decision.kind, decision.kind)
+    if decision.kind == "accept" and decision.until:
+        head += f" until {decision.until.isoformat()}"
+    if decision.kind == "assign" and decision.assignee:
+        head += f" to {decision.assignee.display_name}"
+    return f"{head}: {decision.note}" if decision.note else head
+
+
+def status_line(review: Review) -> str:
+    """'open' or 'finished 2026-03-02 10:15 UTC by Ada Admin'."""
+    if review.is_open:
+        return "open"
+    by = review.finished_by.display_name if review.finished_by else "someone"
+    return f"finished {when(review.finished_at)} by {by}"
+
+
+def window_title(changes: dict) -> str:
+    """The heading of the changes: since when they are counted."""
+    if changes["first"]:
+        return "Since the start (first review: everything is new)"
+    return f"Since the previous review ({when(changes['since'])})"
+
+
+def _because(item: dict) -> str:
+    by = item.get("by", "")
+    return f"{by}: “{item['reason']}”" if item.get("reason") else by
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _new_risk(item: dict) -> str:
+    return f"{item['score']} {item['band']}, {item['status']} — added by {item['by']}"
+
+
+def _closed(item: dict) -> str:
+    until = f" until {item['until']}" if item.get("until") else ""
+    return f"{item['from']} → {item['to']}{until} — {_because(item)}"
+
+
+def _mover(item: dict) -> str:
+    reasons = "; ".join(
+        f"{r['field']} {r['old']} → {r['new']} ({_because(r)})" for r in item["reasons"]
+    )
+    moved = f"{item['old_score']} {item['old_band']} → {item['new_score']} {item['new_band']}"
+    return f"{moved} — {reasons}"
+
+
+def _slip(item: dict) -> str:
+    return f"{item['old']} → {item['new']} (+{_plural(item['days'], 'day')}) — {_because(item)}"
+
+
+def _overdue(item: dict) -> str:
+    owner = f", owner {item['owner']}" if item.get("owner") else ", no owner"
+    late = _plural(item["days_overdue"], "day")
+    return f"due {item['due_date']}, {late} overdue{owner}"
+
+
+def _drift(item: dict) -> str:
+    ticket = f" ({item['ticket']})" if item.get("ticket") else ""
+    return f"{item['label']}{ticket}"
+
+
+_DETAILS = {
+    "new_risks": _new_risk,
+    "closed": _closed,
+    "movers": _mover,
+    "completed": lambda item: f"done — {_because(item)}",
+    "slipped": _slip,
+    "newly_overdue": _overdue,
+    "new_drift": _drift,
+}
+MITIGATION_SECTIONS = ("completed", "slipped", "newly_overdue")
+
+
+def change_subject(section: str, item: dict) -> tuple[str, str]:
+    """(risk key, what changed) of one change: the risk's title, or the mitigation's label and
+    title with its risk's key."""
+    if section in MITIGATION_SECTIONS:
+        return item["risk_key"], f"{item['label']} {item['title']} ({item['team']})"
+    if section == "new_drift" and item.get("mitigation"):
+        return item["key"], f"{item['mitigation']} {item['mitigation_title']} ({item['team']})"
+    return item["key"], f"{item['title']} ({item['team']})"
+
+
+def change_detail(section: str, item: dict) -> str:
+    """What happened, after the subject: '9 medium → 16 critical — Likelihood 3 → 4 (…)'."""
+    return _DETAILS[section](item)
+
+
+def change_line(section: str, item: dict) -> str:
+    """One change in one line of text: 'RISK-3 Title (Team): detail'."""
+    key, subject = change_subject(section, item)
+    return f"{key} {subject}: {change_detail(section, item)}"
+
+
+def helpers() -> dict:
+    """The helpers above, for templates."""
+    return {
+        "kind_labels": KIND_LABELS,
+        "section_titles": SECTION_TITLES,
+        "when": when,
+        "day": day,
+        "fmt_minutes": minutes,
+        "fmt_percent": percent,
+        "decision_summary": decision_summary,
+        "status_line": status_line,
+        "window_title": window_title,
+        "change_subject": change_subject,
+        "change_detail": change_detail,
+    }

@@ -1,0 +1,92 @@
+"""Reading reviews for the pages and exports, in a constant number of queries."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, undefer
+
+from tracker.extensions import db
+from tracker.models import Review, ReviewDecision, User
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    review: Review
+    decisions: int
+
+
+def list_reviews() -> list[ReviewRow]:
+    """Every review, newest first, with its number of decisions (two queries; the snapshots
+    are not read)."""
+    reviews = db.session.scalars(
+        sa.select(Review)
+        .options(joinedload(Review.started_by), joinedload(Review.finished_by))
+        .order_by(Review.started_at.desc(), Review.id.desc())
+    ).all()
+    counts = dict(
+        db.session.execute(
+            sa.select(ReviewDecision.review_id, sa.func.count()).group_by(ReviewDecision.review_id)
+        ).all()
+    )
+    return [ReviewRow(review, counts.get(review.id, 0)) for review in reviews]
+
+
+@dataclass
+class ReviewView:
+    """A review with its frozen snapshot and changes read back, and its decisions by risk."""
+
+    review: Review
+    snapshot: dict
+    changes: dict
+    decisions: list[ReviewDecision]
+    by_risk: dict[str, list[ReviewDecision]] = field(default_factory=dict)
+
+    @property
+    def risks(self) -> list[dict]:
+        return self.snapshot["risks"]
+
+    @property
+    def budget(self) -> dict:
+        return self.snapshot["budget"]
+
+    def titles(self) -> dict[str, str]:
+        """Risk key → title as reviewed."""
+        return {risk["key"]: risk["title"] for risk in self.risks}
+
+
+def load(review_id: int) -> ReviewView:
+    """The review (404 if there is none) with everything its pages show: two queries."""
+    review = db.one_or_404(
+        sa.select(Review)
+        .where(Review.id == review_id)
+        .options(
+            undefer(Review.snapshot),
+            undefer(Review.changes),
+            joinedload(Review.started_by),
+            joinedload(Review.finished_by),
+            joinedload(Review.previous),
+        )
+    )
+    decisions = list(
+        db.session.scalars(
+            sa.select(ReviewDecision)
+            .where(ReviewDecision.review_id == review.id)
+            .options(joinedload(ReviewDecision.assignee), joinedload(ReviewDecision.created_by))
+            .order_by(ReviewDecision.id)
+        )
+    )
+    by_risk: dict[str, list[ReviewDecision]] = defaultdict(list)
+    for decision in decisions:
+        by_risk[decision.risk_key].append(decision)
+    return ReviewView(
+        review, json.loads(review.snapshot), json.loads(review.changes), decisions, by_risk
+    )
+
+
+def assignee_choices() -> list[User]:
+    """Active users, by name: whom a risk may be assigned to."""
+    return list(db.session.scalars(sa.select(User).where(User.active).order_by(User.display_name)))

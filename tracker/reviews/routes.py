@@ -1,0 +1,145 @@
+"""Pages of the weekly review: the list, one review (live while open), print and exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from tracker.forms import apply_errors
+from tracker.reviews import exports, present, queries, services
+from tracker.reviews.forms import DecisionForm, NotesForm, StartForm
+from tracker.security import roles_required
+from tracker.validation import ValidationError
+
+bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+bp.context_processor(present.helpers)
+
+
+@bp.get("")
+def index():
+    return render_template(
+        "reviews/list.html",
+        rows=queries.list_reviews(),
+        form=StartForm(),
+        can_run=current_user.role == "admin",
+    )
+
+
+@bp.post("")
+@roles_required("admin")
+def start():
+    if not StartForm().validate_on_submit():
+        abort(400)
+    try:
+        review = services.start_review(current_user)
+    except ValidationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("reviews.index"))
+    flash(f"Review #{review.id} started: the register is frozen as it is now.", "success")
+    return redirect(url_for("reviews.detail", review_id=review.id))
+
+
+def render_detail(view, *, failed=None, notes_form=None, code=200):
+    """The review's page; `failed` carries a refused decision back to its risk's form."""
+    editable = view.review.is_open and current_user.role == "admin"
+    if notes_form is None:
+        notes_form = NotesForm(formdata=None, notes=view.review.notes)
+    return render_template(
+        "reviews/detail.html",
+        v=view,
+        editable=editable,
+        failed=failed,
+        notes_form=notes_form,
+        users=queries.assignee_choices() if editable else [],
+    ), code
+
+
+@bp.get("/<int:review_id>")
+def detail(review_id: int):
+    return render_detail(queries.load(review_id))
+
+
+@bp.post("/<int:review_id>/decisions")
+@roles_required("admin")
+def decide(review_id: int):
+    view = queries.load(review_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.record_decision(
+            view.review,
+            current_user,
+            risk_key=form.risk_key.data,
+            kind=form.kind.data,
+            note=form.note.data,
+            until=form.until.data,
+            assignee=form.assignee.data,
+        )
+    except services.ReviewFinished as exc:
+        flash(str(exc), "error")
+        return render_detail(view, code=409)
+    except ValidationError as exc:
+        failed = {"key": form.risk_key.data, "input": form.data, "errors": exc.errors}
+        return render_detail(view, failed=failed, code=400)
+    flash(f"Recorded the decision on {form.risk_key.data.upper()}.", "success")
+    anchor = f"risk-{form.risk_key.data.upper()}"
+    return redirect(url_for("reviews.detail", review_id=review_id, _anchor=anchor))
+
+
+def _notes_action(review_id: int, action, done_message: str):
+    view = queries.load(review_id)
+    form = NotesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action(view.review, current_user, form.notes.data)
+    except services.ReviewFinished as exc:
+        flash(str(exc), "error")
+        return render_detail(view, code=409)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return render_detail(view, notes_form=form, code=400)
+    flash(done_message, "success")
+    return redirect(url_for("reviews.detail", review_id=review_id))
+
+
+@bp.post("/<int:review_id>/notes")
+@roles_required("admin")
+def save_notes(review_id: int):
+    return _notes_action(review_id, services.save_notes, "Saved the notes.")
+
+
+@bp.post("/<int:review_id>/finish")
+@roles_required("admin")
+def finish(review_id: int):
+    return _notes_action(
+        review_id, services.finish_review, "Review finished: it is frozen and stays readable."
+    )
+
+
+@bp.get("/<int:review_id>/print")
+def print_view(review_id: int):
+    return render_template("reviews/print.html", v=queries.load(review_id))
+
+
+def _download(body: str, mimetype: str, view, extension: str, disposition: str) -> Response:
+    name = f"review-{view.review.id}-{present.day(view.review.started_at)}.{extension}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'{disposition}; filename="{name}"'},
+    )
+
+
+@bp.get("/<int:review_id>.md")
+def markdown(review_id: int):
+    view = queries.load(review_id)
+    # Inline: opened in the browser, ready to copy into a doc or chat.
+    return _download(exports.markdown(view), "text/markdown", view, "md", "inline")
+
+
+@bp.get("/<int:review_id>.csv")
+def csv_export(review_id: int):
+    view = queries.load(review_id)
+    return _download(exports.csv_text(view), "text/csv", view, "csv", "attachment")
