@@ -47,6 +47,18 @@ def overdue_counts(today: date):
     )
 
 
+def priority_order(overdue_count) -> tuple:
+    """ORDER BY of the ranking rule (tracker.domain.ranking.sort_key), for any query that has
+    joined overdue_counts()."""
+    return (
+        Risk.score.desc(),
+        Risk.bad_minutes_per_year.desc().nulls_last(),
+        overdue_count.desc(),
+        Risk.next_review.asc(),
+        Risk.number.asc(),
+    )
+
+
 def ranked_query(today: date, team_id: int | None = None) -> sa.Select:
     """SELECT (Risk, overdue count) in priority order — the SQL form of ranking.sort_key."""
     overdue = overdue_counts(today)
@@ -55,13 +67,7 @@ def ranked_query(today: date, team_id: int | None = None) -> sa.Select:
         sa.select(Risk, overdue_count)
         .outerjoin(overdue, overdue.c.risk_id == Risk.id)
         .where(Risk.status.in_(RANKED_STATUSES), *active_risks(team_id))
-        .order_by(
-            Risk.score.desc(),
-            Risk.bad_minutes_per_year.desc().nulls_last(),
-            overdue_count.desc(),
-            Risk.next_review.asc(),
-            Risk.number.asc(),
-        )
+        .order_by(*priority_order(overdue_count))
     )
 
 

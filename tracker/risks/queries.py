@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.dashboard.ranking import overdue_counts
+from tracker.dashboard.ranking import overdue_counts, priority_order
 from tracker.domain import lifecycle, scoring
 from tracker.extensions import db
 from tracker.mitigations import queries as mitigation_queries
@@ -196,11 +196,7 @@ def filtered(
         overdue = overdue_counts(today)
         overdue_count = sa.func.coalesce(overdue.c.overdue, 0)
         return query.outerjoin(overdue, overdue.c.risk_id == Risk.id).order_by(
-            Risk.score.desc(),
-            Risk.bad_minutes_per_year.desc().nulls_last(),
-            overdue_count.desc(),
-            Risk.next_review.asc(),
-            Risk.number.asc(),
+            *priority_order(overdue_count)
         )
     order = []
     for column in SORTS[view.sort]:
