@@ -171,6 +171,18 @@ def manager(factory):
 
 
 @pytest.fixture
+def payments(manager):
+    """The manager's team."""
+    return manager.teams[0]
+
+
+@pytest.fixture
+def search(factory):
+    """A team the manager is not in."""
+    return factory.team("search", "Search")
+
+
+@pytest.fixture
 def viewer(factory):
     return factory.user(email="viewer@example.com", role="viewer", name="Vic Viewer")
 

@@ -23,16 +23,6 @@ PASSWORD = "s3cret-smtp-pa55"
 
 
 @pytest.fixture
-def payments(manager):
-    return manager.teams[0]
-
-
-@pytest.fixture
-def search(factory):
-    return factory.team("search", "Search")
-
-
-@pytest.fixture
 def search_manager(factory, search):
     return factory.user(email="sam@example.com", role="manager", name="Sam Search", teams=[search])
 

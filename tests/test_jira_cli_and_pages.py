@@ -9,13 +9,13 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import new_mitigation
 from tests.jira_server import DEFAULT_TOKEN
 from tracker.extensions import db
 from tracker.jira import links, lock
 from tracker.jira.client import JiraConnection
 from tracker.jira.settings import JiraSettings
 from tracker.jira.sync import run_sync
-from tracker.mitigations.services import add_mitigation
 from tracker.models import DriftFlag, JiraLink, JiraTicket, SyncRun
 
 ISSUE = "/rest/api/2/issue"
@@ -29,11 +29,6 @@ def team(factory):
 @pytest.fixture
 def risk(factory, team):
     return factory.risk(team=team, title="Primary database in one zone")
-
-
-def new_mitigation(risk, clock, team: str = "sre", title: str = "Replica in a second zone"):
-    due = clock.current.date() + timedelta(days=30)
-    return add_mitigation(risk, {"title": title, "team": team, "due_date": due}, None)
 
 
 @pytest.fixture

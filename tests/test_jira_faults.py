@@ -12,14 +12,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import new_mitigation
 from tests.jira_server import DEFAULT_USER, FakeJira
 from tracker.extensions import db
 from tracker.jira import drift, links, lock
 from tracker.jira.client import BatchFailed
 from tracker.jira.settings import JiraSettings
 from tracker.jira.sync import SyncBusy, run_sync
-from tracker.mitigations.services import add_mitigation
-from tracker.models import DriftFlag, JiraTicket, Mitigation, RiskEvent, SyncLock, SyncRun
+from tracker.models import DriftFlag, JiraTicket, RiskEvent, SyncLock, SyncRun
 
 SEARCH = "/rest/api/2/search"  # both /search (Data Center) and /search/jql (Cloud)
 SERVER_INFO = "/rest/api/2/serverInfo"
@@ -31,20 +31,9 @@ def risk(factory):
     return factory.risk(team=factory.team("sre", "SRE"), title="Primary database in one zone")
 
 
-def new_mitigation(risk, title: str, clock, follow: bool = True) -> Mitigation:
-    mitigation = add_mitigation(
-        risk,
-        {"title": title, "team": "sre", "due_date": clock.current.date() + timedelta(days=30)},
-        None,
-    )
-    mitigation.follow_jira = follow
-    db.session.commit()
-    return mitigation
-
-
 @pytest.fixture
 def mitigation(risk, clock):
-    return new_mitigation(risk, "Replica in a second zone", clock)
+    return new_mitigation(risk, clock)
 
 
 def link_tickets(jira, item, *keys: str, **fields) -> None:
@@ -387,8 +376,8 @@ def test_a_batch_that_fails_while_being_applied_is_rolled_back_entirely(
     app, jira, risk, clock, monkeypatch
 ):
     app.config["JIRA_BATCH_SIZE"] = 1
-    first = new_mitigation(risk, "First", clock)
-    second = new_mitigation(risk, "Second", clock)
+    first = new_mitigation(risk, clock, "First")
+    second = new_mitigation(risk, clock, "Second")
     done = {"status_name": "Done", "status_category": "done", "resolution": "Done"}
     link_tickets(jira, first, "OPS-1", **done)
     later = (second.due_date + timedelta(days=10)).isoformat()

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import new_mitigation
 from tracker.extensions import db
 from tracker.jira import links
 from tracker.jira.settings import JiraSettings
 from tracker.jira.sync import run_sync
-from tracker.mitigations.services import add_mitigation, update_mitigation
+from tracker.mitigations.services import update_mitigation
 from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, RiskEvent
 from tracker.risks import services as risk_services
 from tracker.risks.services import PermissionDenied
@@ -30,17 +31,6 @@ def team(factory):
 @pytest.fixture
 def risk(factory, team):
     return factory.risk(team=team, title="Primary database in one zone")
-
-
-def new_mitigation(risk, clock, title: str = "Replica in a second zone", follow: bool = True):
-    mitigation = add_mitigation(
-        risk,
-        {"title": title, "team": "sre", "due_date": clock.current.date() + timedelta(days=30)},
-        None,
-    )
-    mitigation.follow_jira = follow
-    db.session.commit()
-    return mitigation
 
 
 @pytest.fixture

@@ -26,17 +26,6 @@ DUE = date(2026, 3, 20)
 
 
 @pytest.fixture
-def payments(manager):
-    """The manager's team."""
-    return manager.teams[0]
-
-
-@pytest.fixture
-def search(factory):
-    return factory.team("search", "Search")
-
-
-@pytest.fixture
 def risk(factory, payments):
     """An open risk of the manager's team, scored 3 × 4 = 12 (high)."""
     return factory.risk(team=payments, title="Primary database in one zone", impact=4)

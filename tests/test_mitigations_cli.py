@@ -37,11 +37,6 @@ def payments(factory):
 
 
 @pytest.fixture
-def search(factory):
-    return factory.team("search", "Search")
-
-
-@pytest.fixture
 def risk(factory, payments):
     return factory.risk(team=payments, title="Primary database has no failover")
 

@@ -29,16 +29,6 @@ TODAY = date(2026, 3, 2)
 
 
 @pytest.fixture
-def payments(manager):
-    return manager.teams[0]
-
-
-@pytest.fixture
-def search(factory):
-    return factory.team("search", "Search")
-
-
-@pytest.fixture
 def db_risk(factory, payments, manager):
     """RISK-n scored 4 × 4 = 16 (critical), quantified, owned by the manager."""
     return factory.risk(

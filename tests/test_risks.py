@@ -14,12 +14,6 @@ from tracker.validation import ValidationError
 
 
 @pytest.fixture
-def payments(manager):
-    """The manager's team."""
-    return manager.teams[0]
-
-
-@pytest.fixture
 def other_team(factory):
     return factory.team("search", "Search")
 

@@ -6,7 +6,6 @@ import html
 import io
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
@@ -18,11 +17,6 @@ GOOD = (
     "Certificate renewed by hand,security,payments,2,4\n"
 )
 BAD = GOOD + "Queue backs up,capacity,nowhere,7,3\n"
-
-
-@pytest.fixture
-def payments(manager):
-    return manager.teams[0]
 
 
 def upload(client, text: str, dry_run: bool = True, filename: str = "register.csv"):

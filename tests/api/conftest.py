@@ -58,18 +58,6 @@ def viewer_api(api_as, viewer):
     return api_as(viewer)
 
 
-@pytest.fixture
-def payments(manager):
-    """The manager's team."""
-    return manager.teams[0]
-
-
-@pytest.fixture
-def search(factory):
-    """A team the manager is not in."""
-    return factory.team("search", "Search")
-
-
 def assert_problem(response, status: int) -> dict:
     """The response is problem JSON with this status; return its body."""
     assert response.status_code == status, response.get_data(as_text=True)

@@ -9,7 +9,13 @@ from tracker.api import bodies, presenters, queries, requests, schemas
 from tracker.api.blueprint import api_user, bp
 from tracker.api.problems import ApiProblem
 from tracker.api.risks import NOT_FOUND, load_risk
-from tracker.api.spec import ETAG_HEADER, LOCATION_HEADER, WRITE_PROBLEMS, operation
+from tracker.api.spec import (
+    ETAG_HEADER,
+    LOCATION_HEADER,
+    PATCH_PROBLEMS,
+    WRITE_PROBLEMS,
+    operation,
+)
 from tracker.jira import links
 from tracker.mitigations import permissions, services
 from tracker.models import Mitigation
@@ -84,10 +90,7 @@ def get_mitigation(mitigation_id: int):
     response_headers={200: ETAG_HEADER},
     responses={
         "HTTP_200": schemas.MitigationOut,
-        **NOT_FOUND,
-        **WRITE_PROBLEMS,
-        "HTTP_412": schemas.Problem,
-        "HTTP_428": schemas.Problem,
+        **PATCH_PROBLEMS,
     },
 )
 def update_mitigation(mitigation_id: int):

@@ -7,7 +7,7 @@ risks runs no query.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from flask import Response, current_app
 from pydantic import BaseModel
@@ -150,3 +150,13 @@ def json_response(
     )
     response.headers.update(headers or {})
     return response
+
+
+def page_of(model: type[BaseModel], page, present: Callable) -> BaseModel:
+    """A page envelope (`items`, `page`, `per_page`, `total`) of `model`, each item presented."""
+    return model(
+        items=[present(item) for item in page.items],
+        page=page.page,
+        per_page=page.per_page,
+        total=page.total,
+    )

@@ -19,14 +19,7 @@ def list_teams():
     """
     args = requests.query(schemas.PageQuery)
     page = queries.teams(args.page, args.per_page)
-    return presenters.json_response(
-        schemas.TeamPage(
-            items=[presenters.team(team) for team in page.items],
-            page=page.page,
-            per_page=page.per_page,
-            total=page.total,
-        )
-    )
+    return presenters.json_response(presenters.page_of(schemas.TeamPage, page, presenters.team))
 
 
 @bp.get("/sync-runs")
@@ -46,12 +39,7 @@ def list_sync_runs():
     args = requests.query(schemas.PageQuery)
     page = queries.sync_runs(args.page, args.per_page)
     return presenters.json_response(
-        schemas.SyncRunPage(
-            items=[presenters.sync_run(run) for run in page.items],
-            page=page.page,
-            per_page=page.per_page,
-            total=page.total,
-        )
+        presenters.page_of(schemas.SyncRunPage, page, presenters.sync_run)
     )
 
 

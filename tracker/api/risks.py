@@ -11,7 +11,13 @@ from tracker.accounts import services as accounts
 from tracker.api import bodies, presenters, queries, requests, schemas
 from tracker.api.blueprint import api_user, bp
 from tracker.api.problems import ApiProblem, invalid
-from tracker.api.spec import ETAG_HEADER, LOCATION_HEADER, WRITE_PROBLEMS, operation
+from tracker.api.spec import (
+    ETAG_HEADER,
+    LOCATION_HEADER,
+    PATCH_PROBLEMS,
+    WRITE_PROBLEMS,
+    operation,
+)
 from tracker.models import Risk, User
 from tracker.risks import permissions, services
 from tracker.risks import settings as scoring_settings
@@ -75,11 +81,8 @@ def list_risks():
         current_app.config["DUE_SOON_DAYS"],
         args.per_page,
     )
-    resource = schemas.RiskPage(
-        items=[presenters.risk(risk, settings) for risk in page.items],
-        page=page.page,
-        per_page=page.per_page,
-        total=page.total,
+    resource = presenters.page_of(
+        schemas.RiskPage, page, lambda risk: presenters.risk(risk, settings)
     )
     return presenters.json_response(resource)
 
@@ -127,10 +130,7 @@ def get_risk(key: str):
     response_headers={200: ETAG_HEADER},
     responses={
         "HTTP_200": schemas.RiskDetail,
-        **NOT_FOUND,
-        **WRITE_PROBLEMS,
-        "HTTP_412": schemas.Problem,
-        "HTTP_428": schemas.Problem,
+        **PATCH_PROBLEMS,
     },
 )
 def update_risk(key: str):

@@ -96,6 +96,13 @@ WRITE_PROBLEMS = {
     "HTTP_413": schemas.Problem,
     "HTTP_415": schemas.Problem,
 }
+# A conditional change of an existing resource: it may be missing, stale or unconditional.
+PATCH_PROBLEMS = {
+    "HTTP_404": schemas.Problem,
+    **WRITE_PROBLEMS,
+    "HTTP_412": schemas.Problem,
+    "HTTP_428": schemas.Problem,
+}
 
 
 def operation(

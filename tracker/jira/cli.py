@@ -82,31 +82,27 @@ def _item(risk_key: str | None, mitigation_id: int | None):
     return item
 
 
-@jira_cli.command("link")
-@click.argument("key")
-@click.option("--risk", "risk_key", metavar="RISK-n")
-@click.option("--mitigation", "mitigation_id", type=int, metavar="ID")
-@with_appcontext
-def link(key, risk_key, mitigation_id):
-    """Link the Jira ticket KEY to a risk or a mitigation."""
-    item = _item(risk_key, mitigation_id)
-    try:
-        created = links.add_link(item, key, None)
-    except (ValidationError, PermissionDenied) as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Linked {created.ticket.key}; the next sync reads its state.")
+def _link_command(name: str, change, done: str):
+    """`flask jira link|unlink KEY --risk RISK-n | --mitigation ID`: the same arguments and
+    errors, a different change."""
+
+    @jira_cli.command(name)
+    @click.argument("key")
+    @click.option("--risk", "risk_key", metavar="RISK-n")
+    @click.option("--mitigation", "mitigation_id", type=int, metavar="ID")
+    @with_appcontext
+    def command(key, risk_key, mitigation_id):
+        item = _item(risk_key, mitigation_id)
+        try:
+            change(item, key, None)
+        except (ValidationError, PermissionDenied) as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(done.format(key=key.strip().upper()))
+
+    return command
 
 
-@jira_cli.command("unlink")
-@click.argument("key")
-@click.option("--risk", "risk_key", metavar="RISK-n")
-@click.option("--mitigation", "mitigation_id", type=int, metavar="ID")
-@with_appcontext
-def unlink(key, risk_key, mitigation_id):
-    """Remove the link to KEY from a risk or a mitigation."""
-    item = _item(risk_key, mitigation_id)
-    try:
-        links.remove_link(item, key, None)
-    except (ValidationError, PermissionDenied) as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Unlinked {key.strip().upper()}.")
+link = _link_command("link", links.add_link, "Linked {key}; the next sync reads its state.")
+link.help = "Link the Jira ticket KEY to a risk or a mitigation."
+unlink = _link_command("unlink", links.remove_link, "Unlinked {key}.")
+unlink.help = "Remove the link to KEY from a risk or a mitigation."

@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from tracker import clock
 from tracker.domain import mitigations as rules
+from tracker.edits import version_from_form
 from tracker.mitigations import permissions, queries, services
 from tracker.mitigations.forms import QuickUpdateForm
 from tracker.mitigations.routes import bp, load_mitigation
 from tracker.risks import settings as scoring_settings
-from tracker.risks.routes import version_from_form
 from tracker.validation import ValidationError
 
 

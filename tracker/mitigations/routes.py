@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker import clock
 from tracker.domain import mitigations as rules
 from tracker.domain.jira_mapping import DRIFT_KINDS
+from tracker.edits import save_edit
 from tracker.extensions import db
 from tracker.forms import apply_errors
 from tracker.jira import create as jira_create
@@ -17,7 +20,7 @@ from tracker.mitigations import permissions, services
 from tracker.mitigations.forms import MitigationForm, MoveForm
 from tracker.models import Mitigation, RiskEvent, Team, User
 from tracker.risks import permissions as risk_permissions
-from tracker.risks.routes import load_risk, version_from_form
+from tracker.risks.routes import load_risk
 from tracker.validation import ValidationError
 
 bp = Blueprint("mitigations", __name__)
@@ -98,20 +101,9 @@ def edit(mitigation_id: int):
     if not form.is_submitted():
         form.fill_from(mitigation)
     elif form.validate():
-        try:
-            services.update_mitigation(
-                mitigation,
-                form.raw_values(),
-                current_user,
-                expected_version=version_from_form(form.version.data),
-                reason=form.reason.data or "",
-            )
-        except services.StaleVersion as stale:
-            conflict = stale.changes
-            form.version.data = str(mitigation.version)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        save = partial(services.update_mitigation, mitigation, form.raw_values(), current_user)
+        saved, conflict = save_edit(form, save, lambda: mitigation.version)
+        if saved:
             flash(f"Saved {mitigation.label}.", "success")
             return redirect(url_for("risks.detail", key=mitigation.risk.key, _anchor="mitigations"))
     status = 409 if conflict else (400 if form.errors else 200)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
+from tracker.edits import version_from_form
 from tracker.extensions import db
 from tracker.forms import apply_errors
 from tracker.models import User
 from tracker.risks import permissions, services
 from tracker.risks.blueprint import bp
 from tracker.risks.forms import ArchiveForm, ReviewForm, StatusForm
-from tracker.risks.routes import approver_choices, load_risk, render_detail, version_from_form
+from tracker.risks.routes import approver_choices, load_risk, render_detail
 from tracker.validation import ValidationError
 
 

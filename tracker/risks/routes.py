@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import clock
+from tracker.edits import save_edit
 from tracker.extensions import db
 from tracker.forms import apply_errors, choices
 from tracker.jira import links as jira_links
@@ -155,31 +157,10 @@ def edit(key: str):
     if not form.is_submitted():
         form.fill_from(risk)
     elif form.validate():
-        try:
-            services.update_risk(
-                risk,
-                form.raw_values(),
-                current_user,
-                expected_version=version_from_form(form.version.data),
-                reason=form.reason.data or "",
-            )
-        except services.StaleVersion as stale:
-            conflict = stale.changes
-            # The next save is a deliberate overwrite of what the user has now seen.
-            form.version.data = str(stale.risk.version)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        save = partial(services.update_risk, risk, form.raw_values(), current_user)
+        saved, conflict = save_edit(form, save, lambda: risk.version)
+        if saved:
             flash(f"Saved {risk.key}.", "success")
             return redirect(url_for("risks.detail", key=risk.key))
     status = 409 if conflict else (400 if form.errors else 200)
     return render_template("risks/form.html", form=form, risk=risk, conflict=conflict), status
-
-
-def version_from_form(text: str | None) -> int:
-    """The version the form was loaded at; 0 (older than any) when missing, so a form
-    without it is checked for conflicts rather than saved blindly."""
-    try:
-        return int(text or 0)
-    except ValueError:
-        return 0
