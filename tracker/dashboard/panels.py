@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tracker.dashboard.ranking import RANKED_STATUSES, active_risks
+from tracker.database import literal_limit
 from tracker.domain import scoring
 from tracker.domain.mitigations import OPEN_STATUSES
 from tracker.extensions import db
@@ -85,7 +86,7 @@ def budget(settings: ScoringSettings, team_id: int | None) -> Budget:
             sa.select(Risk)
             .where(*quantified, Risk.bad_minutes_per_year > threshold)
             .order_by(Risk.bad_minutes_per_year.desc())
-            .limit(LIST_LIMIT)
+            .limit(literal_limit(LIST_LIMIT))
         )
     )
     return result
@@ -98,7 +99,7 @@ class Listing:
 
 
 def _items(query: sa.Select) -> list:
-    return list(db.session.scalars(query.limit(LIST_LIMIT)).unique())
+    return list(db.session.scalars(query.limit(literal_limit(LIST_LIMIT))).unique())
 
 
 def _count(condition):

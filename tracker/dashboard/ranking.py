@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from tracker.database import literal_limit
 from tracker.domain import ranking
 from tracker.domain.mitigations import OPEN_STATUSES
 from tracker.extensions import db
@@ -79,7 +80,7 @@ def top_risks(
     rows = db.session.execute(
         ranked_query(today, team_id)
         .options(joinedload(Risk.team), joinedload(Risk.owner))
-        .limit(limit)
+        .limit(literal_limit(limit))
     ).all()
     ids = [risk.id for risk, _ in rows]
     next_due: dict[int, Mitigation] = {}
