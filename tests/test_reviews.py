@@ -291,6 +291,42 @@ def test_a_score_changed_and_changed_back_is_not_a_mover(admin, cache_risk, cloc
     assert changes_of(services.start_review(admin))["movers"] == []
 
 
+def test_residual_movers_are_listed_after_inherent_ones_with_their_reasons(
+    admin, db_risk, cache_risk, clock
+):
+    finish_and_wait(services.start_review(admin), admin, clock)
+    rescore(db_risk, admin, "Replica in two zones now", residual_likelihood=1)
+    rescore(cache_risk, admin, "Two stampedes this month", likelihood=4)
+
+    movers = changes_of(services.start_review(admin))["movers"]
+
+    assert [(m["key"], m["score_kind"]) for m in movers] == [
+        (cache_risk.key, "inherent"),
+        (db_risk.key, "residual"),
+    ]
+    residual = movers[1]
+    assert (residual["old_score"], residual["old_band"]) == (16, "critical")
+    assert (residual["new_score"], residual["new_band"]) == (4, "low")
+    assert [(r["field"], r["old"], r["new"], r["reason"]) for r in residual["reasons"]] == [
+        ("Residual likelihood", "4", "1", "Replica in two zones now"),
+    ]
+
+
+def test_a_residual_mover_reads_as_residual_in_the_markdown_export(
+    admin, viewer_client, db_risk, clock
+):
+    finish_and_wait(services.start_review(admin), admin, clock)
+    rescore(db_risk, admin, "Replica in two zones now", residual_likelihood=1)
+    review = services.start_review(admin)
+
+    lines = viewer_client.get(f"/reviews/{review.id}.md").get_data(as_text=True).splitlines()
+
+    assert (
+        f"- {db_risk.key} Primary database in one zone (Payments): residual 16 critical → 4 low"
+        " — Residual likelihood 4 → 1 (Ada Admin: “Replica in two zones now”)"
+    ) in lines
+
+
 def test_completed_mitigations_are_listed(admin, manager, db_risk, clock):
     replica = add_mitigation(db_risk, "Add a read replica", date(2026, 3, 20))
     add_mitigation(db_risk, "Multi-zone failover", date(2026, 4, 1))

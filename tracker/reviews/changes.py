@@ -35,7 +35,14 @@ SECTIONS = (
 )
 # Moves out of the open register that a review wants to hear about.
 LEAVING_STATUSES = ("closed", "accepted", "mitigated")
-RISK_FIELDS = ("created", "status", "likelihood", "impact")
+RISK_FIELDS = (
+    "created",
+    "status",
+    "likelihood",
+    "impact",
+    "residual_likelihood",
+    "residual_impact",
+)
 MITIGATION_FIELDS = ("status", "due_date")
 
 
@@ -71,7 +78,12 @@ def _events(since: datetime | None, until: datetime) -> list[RiskEvent]:
 
 
 def _risk_ref(risk: Risk) -> dict:
-    return {"key": risk.key, "title": risk.title, "team": risk.team.name}
+    return {
+        "key": risk.key,
+        "title": risk.title,
+        "team": risk.team.name,
+        "team_slug": risk.team.slug,
+    }
 
 
 def _mitigation_ref(mitigation: Mitigation) -> dict:
@@ -81,6 +93,8 @@ def _mitigation_ref(mitigation: Mitigation) -> dict:
         "label": mitigation.label,
         "title": mitigation.title,
         "team": mitigation.team.name,
+        "team_slug": mitigation.team.slug,
+        "risk_team_slug": risk.team.slug,
         "risk_key": risk.key,
         "risk_title": risk.title,
     }
@@ -126,28 +140,41 @@ def _closed(events: list[RiskEvent]) -> list[dict]:
     ]
 
 
+# The two scores a review follows: the fields that make each, and what its mover is called.
+SCORES = {
+    "inherent": ("likelihood", "impact"),
+    "residual": ("residual_likelihood", "residual_impact"),
+}
+
+
 def _movers(events: list[RiskEvent], settings) -> list[dict]:
-    """Risks whose inherent score differs at the end of the window from its start."""
-    by_risk: dict[int, list[RiskEvent]] = defaultdict(list)
+    """Risks whose inherent or residual score differs at the end of the window from its start:
+    one entry per score that moved, with the edits (and their reasons) that moved it."""
+    by_score: dict[tuple[int, str], list[RiskEvent]] = defaultdict(list)
     for e in events:
-        if e.field in ("likelihood", "impact"):
-            by_risk[e.risk_id].append(e)
+        for kind, fields in SCORES.items():
+            if e.field in fields:
+                by_score[(e.risk_id, kind)].append(e)
     movers = []
-    for scored in by_risk.values():
+    for (_, kind), scored in by_score.items():
         risk = scored[0].risk
-        old = {"likelihood": risk.likelihood, "impact": risk.impact}
+        likelihood_field, impact_field = SCORES[kind]
+        now = {f: getattr(risk, f) for f in SCORES[kind]}
+        old = dict(now)
         for e in reversed(scored):  # the earliest old value of each field wins
             old[e.field] = int(e.old_value)
-        old_score = old["likelihood"] * old["impact"]
-        if old_score == risk.score:
+        old_score = old[likelihood_field] * old[impact_field]
+        new_score = now[likelihood_field] * now[impact_field]
+        if old_score == new_score:
             continue
         movers.append(
             {
                 **_risk_ref(risk),
+                "score_kind": kind,
                 "old_score": old_score,
-                "new_score": risk.score,
+                "new_score": new_score,
                 "old_band": settings.band(old_score),
-                "new_band": settings.band(risk.score),
+                "new_band": settings.band(new_score),
                 "reasons": [
                     {
                         "field": FIELD_LABELS[e.field],
@@ -159,7 +186,11 @@ def _movers(events: list[RiskEvent], settings) -> list[dict]:
                 ],
             }
         )
-    return sorted(movers, key=lambda m: (-m["new_score"], -m["old_score"], m["key"]))
+    # Inherent moves first: they change the ranking; residual ones follow, biggest first.
+    return sorted(
+        movers,
+        key=lambda m: (m["score_kind"] != "inherent", -m["new_score"], -m["old_score"], m["key"]),
+    )
 
 
 def _completed(events: list[RiskEvent]) -> list[dict]:
@@ -208,7 +239,7 @@ def _newly_overdue(previous: Review | None, today: date) -> list[dict]:
             Mitigation.status.in_(mitigation_rules.OPEN_STATUSES),
             Mitigation.due_date < today,
         )
-        .options(joinedload(Mitigation.risk), joinedload(Mitigation.team))
+        .options(joinedload(Mitigation.risk).joinedload(Risk.team), joinedload(Mitigation.team))
         .options(joinedload(Mitigation.owner))
         .order_by(Mitigation.due_date, Mitigation.id)
     )

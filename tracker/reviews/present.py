@@ -97,6 +97,9 @@ def _mover(item: dict) -> str:
         f"{r['field']} {r['old']} → {r['new']} ({_because(r)})" for r in item["reasons"]
     )
     moved = f"{item['old_score']} {item['old_band']} → {item['new_score']} {item['new_band']}"
+    # Reviews stored before residual movers were listed have no score_kind: all were inherent.
+    if item.get("score_kind") == "residual":
+        moved = f"residual {moved}"
     return f"{moved} — {reasons}"
 
 
