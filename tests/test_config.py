@@ -103,3 +103,23 @@ class TestSessionCookie:
     def test_forwarded_https_from_a_trusted_proxy_makes_the_cookie_secure(self, auth, admin):
         header = self.cookie_header(auth, headers={"X-Forwarded-Proto": "https"})
         assert "Secure" in header
+
+
+@pytest.mark.parametrize(
+    "public_url",
+    ["risks.example.com", "ftp://risks.example.com", "https://", "https://h/?a=1", "https://h/#x"],
+)
+def test_a_public_url_that_is_not_a_web_address_refuses_to_start(tmp_path, public_url):
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+        "SECRET_KEY": "k" * 40,
+        "PUBLIC_URL": public_url,
+    }
+    with pytest.raises(ConfigurationError, match="PUBLIC_URL must be the address") as refused:
+        create_app(config)
+    assert repr(public_url) in str(refused.value)
+
+
+def test_public_url_comes_from_the_environment():
+    settings = settings_from_environment({"PUBLIC_URL": "https://risks.example.com"})
+    assert settings == {"PUBLIC_URL": "https://risks.example.com"}

@@ -149,6 +149,35 @@ def test_risks_needing_attention_are_listed(runner, register, admin, clock):
     assert f"  - Reviews overdue (1): {db_risk.key}" in text
 
 
+def test_without_a_public_url_a_digest_has_no_links(runner, register):
+    text = printed_digests(digest(runner).output)["manager@example.com"]
+    assert "http" not in text
+
+
+@pytest.mark.app_config(PUBLIC_URL="https://intranet.example.com/risks/")
+def test_with_a_public_url_a_digest_links_the_dashboard_each_item_and_risk(runner, register):
+    text = printed_digests(digest(runner).output)["manager@example.com"]
+    lines = text.splitlines()
+    base = "https://intranet.example.com/risks"
+
+    assert lines[lines.index("Payments") + 2] == f"Dashboard: {base}/?team=payments"
+    replica = next(i for i, line in enumerate(lines) if "Add a read replica" in line)
+    assert lines[replica + 1] == f"    {base}/mitigations/{register.replica.id}"
+    top = next(i for i, line in enumerate(lines) if line.startswith("  1. "))
+    assert lines[top + 1] == f"     {base}/risks/{register.db_risk.key}"
+
+
+@pytest.mark.app_config(PUBLIC_URL="https://risks.example.com")
+def test_more_items_than_listed_link_the_my_teams_page(runner, factory, payments, manager):
+    risk = factory.risk(team=payments, title="Primary database in one zone")
+    for n in range(12):
+        mitigate(risk, f"Overdue step {n}", date(2026, 2, 1 + n), "payments")
+
+    text = printed_digests(digest(runner).output)["manager@example.com"]
+
+    assert "  … and 2 more on the My teams page: https://risks.example.com/my-teams" in text
+
+
 def test_no_managers_means_no_digest(runner, viewer):
     result = digest(runner)
     assert result.exit_code == 0
@@ -223,6 +252,18 @@ def test_send_emails_exactly_one_digest_per_manager(
     assert "Add a read replica" in html and "<h2" in html
     search_text = by_recipient["sam@example.com"].get_body(("plain",)).get_content()
     assert "Request coalescing" in search_text and "Add a read replica" not in search_text
+
+
+@pytest.mark.app_config(PUBLIC_URL="https://risks.example.com")
+def test_the_html_digest_links_each_item_to_its_page(runner, register, mail_config, smtp):
+    assert digest(runner, "--team", "payments", "--send").exit_code == 0
+
+    html = smtp.received[0].message.get_body(preferencelist=("html",)).get_content()
+
+    dashboard = '<a href="https://risks.example.com/?team=payments">Payments on the dashboard</a>'
+    assert dashboard in html
+    assert f'<a href="https://risks.example.com/mitigations/{register.replica.id}">' in html
+    assert f'<a href="https://risks.example.com/risks/{register.db_risk.key}">' in html
 
 
 def test_send_with_team_emails_only_that_teams_managers(runner, register, mail_config, smtp):

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 
 from tracker import config as settings
+from tracker.links import public_url_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +53,9 @@ def configure(app: Flask, test_config: dict | None) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"] or settings.default_database_url(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(uri)
 
-    if problem := settings.scoring_problem(app.config):
+    if problem := settings.scoring_problem(app.config) or public_url_problem(
+        app.config["PUBLIC_URL"]
+    ):
         raise ConfigurationError(f"Refusing to start: {problem}")
     if settings.is_production(app.config):
         problem = settings.secret_key_problem(app.config["SECRET_KEY"])

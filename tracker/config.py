@@ -47,6 +47,8 @@ class Defaults:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
     ADMIN_EMAIL = "admin@example.com"
+    # The address people open the tracker at, for links in emails (see tracker.links).
+    PUBLIC_URL: str | None = None
     # Uploaded spreadsheets and forms: refuse anything larger.
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
@@ -107,6 +109,7 @@ _STR_SETTINGS = (
     "SECRET_KEY",
     "TRACKER_ENV",
     "ADMIN_EMAIL",
+    "PUBLIC_URL",
     "TIMEZONE",
     "JIRA_URL",
     "JIRA_USER",

@@ -6,6 +6,7 @@ from flask import render_template
 
 from tracker.dashboard.panels import ATTENTION_TITLES
 from tracker.digest.content import Digest, TeamSection
+from tracker.links import external_url
 from tracker.models import Mitigation
 
 SIGNATURE = "-- \nSent by the Availability Risk Tracker (flask digest)."
@@ -16,36 +17,50 @@ def subject(digest: Digest) -> str:
     return f"Availability digest for {teams} — {digest.today.isoformat()}"
 
 
-def _mitigation_line(m: Mitigation, digest: Digest) -> str:
+def _link(before: str, endpoint: str, **values) -> list[str]:
+    """The page's address on a line of its own, or nothing when PUBLIC_URL is not set."""
+    url = external_url(endpoint, **values)
+    return [before + url] if url else []
+
+
+def _mitigation_lines(m: Mitigation, digest: Digest) -> list[str]:
     owner = m.owner.display_name if m.owner else "nobody"
     late = (digest.today - m.due_date).days
     when = (
         f"{late} day{'s' if late != 1 else ''} overdue" if late > 0 else m.status.replace("_", " ")
     )
-    return (
+    line = (
         f"  - {m.label} {m.title} ({m.risk.key} {m.risk.title}): "
         f"due {m.due_date.isoformat()}, {when}, owner {owner}"
     )
+    return [line, *_link("    ", "mitigations.detail", mitigation_id=m.id)]
 
 
 def _more(count: int, shown: int) -> list[str]:
-    return [f"  … and {count - shown} more on the My teams page."] if count > shown else []
+    if count <= shown:
+        return []
+    url = external_url("mitigations.my_teams")
+    return [f"  … and {count - shown} more on the My teams page{f': {url}' if url else '.'}"]
 
 
 def _section_lines(section: TeamSection, digest: Digest) -> list[str]:
     name = section.team.name
-    lines = [name, "=" * len(name), ""]
+    lines = [name, "=" * len(name), *_link("Dashboard: ", "main.home", team=section.team.slug), ""]
     for title, listing, empty in (
         ("Overdue mitigations", section.overdue, "Nothing overdue."),
         (f"Due in the next {digest.due_soon_days} days", section.due_soon, "Nothing due soon."),
     ):
         lines.append(f"{title} ({listing.count})")
-        lines += [_mitigation_line(m, digest) for m in listing.items] or [f"  {empty}"]
+        lines += [line for m in listing.items for line in _mitigation_lines(m, digest)] or [
+            f"  {empty}"
+        ]
         lines += [*_more(listing.count, len(listing.items)), ""]
     lines.append(f"Top risks ({len(section.top)})")
-    lines += [
-        f"  {r.position}. {r.risk.key} {r.risk.title}: {'; '.join(r.factors)}" for r in section.top
-    ] or ["  No open risk."]
+    for r in section.top:
+        lines.append(f"  {r.position}. {r.risk.key} {r.risk.title}: {'; '.join(r.factors)}")
+        lines += _link("     ", "risks.detail", key=r.risk.key)
+    if not section.top:
+        lines.append("  No open risk.")
     lines.append("")
     if section.attention:
         lines.append("Also needs attention")
@@ -78,4 +93,5 @@ def html(digest: Digest) -> str:
         digest=digest,
         subject=subject(digest),
         attention_titles=ATTENTION_TITLES,
+        link=external_url,
     )
