@@ -20,8 +20,8 @@ from tests.helpers import counting_queries
 from tests.test_risks_register import insert_risks
 from tracker.extensions import db
 from tracker.mitigations import services as mitigation_services
-from tracker.models import DriftFlag, Mitigation, Review, ReviewDecision, Risk
-from tracker.reviews import services
+from tracker.models import DriftFlag, Mitigation, Review, ReviewDecision, Risk, Team
+from tracker.reviews import queries, services, team_view
 from tracker.risks import services as risk_services
 from tracker.validation import ValidationError
 
@@ -798,6 +798,139 @@ def test_the_csv_export_protects_cells_from_formulas(admin, viewer_client, facto
     rows = list(csv.reader(io.StringIO(viewer_client.get(f"/reviews/{review.id}.csv").text)))
 
     assert rows[1][2] == "'=HYPERLINK(1)"
+
+
+# One team's view
+
+
+@pytest.fixture
+def two_team_review(admin, manager, db_risk, cache_risk, clock):
+    """A second review after a week in which both teams' risks moved, Payments did work on
+    Search's risk, and the cache risk was accepted for a quarter in the review."""
+    finish_and_wait(services.start_review(admin), admin, clock)
+    rescore(db_risk, admin, "Failover tested", likelihood=2)
+    rescore(cache_risk, admin, "Two stampedes this month", likelihood=4)
+    coalescing = add_mitigation(cache_risk, "Request coalescing", date(2026, 3, 20))
+    update_mitigation(coalescing, manager, status="done")
+    review = services.start_review(admin)
+    decide(review, admin, kind="escalate", note="To the VP", risk_key=db_risk.key)
+    decide(review, admin, kind="accept", until="2026-06-30", risk_key=cache_risk.key)
+    return review
+
+
+def test_a_team_sees_its_risks_the_changes_touching_it_and_their_decisions(
+    viewer_client, two_team_review, db_risk, cache_risk
+):
+    page = viewer_client.get(f"/reviews/{two_team_review.id}?team=search").get_data(as_text=True)
+
+    assert f'id="risk-{cache_risk.key}"' in page and f'id="risk-{db_risk.key}"' not in page
+    assert "Search only" in page
+    assert "until 2026-06-30" in page and "To the VP" not in page
+    assert "Two stampedes this month" in page and "Failover tested" not in page
+
+
+def test_work_a_team_does_on_another_teams_risk_shows_for_both(admin, two_team_review):
+    view = queries.load(two_team_review.id)
+    payments = db.session.scalar(sa.select(Team).filter_by(slug="payments"))
+    search = db.session.scalar(sa.select(Team).filter_by(slug="search"))
+
+    for team in (payments, search):
+        completed = team_view.narrow(view, team).changes["completed"]
+        assert [item["title"] for item in completed] == ["Request coalescing"], team.slug
+
+
+def test_a_teams_budget_counts_only_its_quantified_risks(two_team_review, db_risk):
+    view = queries.load(two_team_review.id)
+    payments = db.session.scalar(sa.select(Team).filter_by(slug="payments"))
+    search = db.session.scalar(sa.select(Team).filter_by(slug="search"))
+
+    mine = team_view.narrow(view, payments).budget
+    theirs = team_view.narrow(view, search).budget
+
+    assert (mine["total"], mine["quantified"], mine["unmitigated"]) == (60, 1, 60)
+    assert mine["share"] == pytest.approx(60 / view.budget["minutes"])
+    assert (theirs["total"], theirs["quantified"], theirs["too_big"]) == (0, 0, [])
+    assert view.budget["total"] == 60, "the whole review keeps the register's figures"
+
+
+def test_positions_stay_those_of_the_whole_ranking(two_team_review, db_risk, cache_risk):
+    view = queries.load(two_team_review.id)
+    search = db.session.scalar(sa.select(Team).filter_by(slug="search"))
+    whole = {risk["key"]: risk["position"] for risk in view.risks}
+
+    [risk] = team_view.narrow(view, search).risks
+
+    assert risk["key"] == cache_risk.key and risk["position"] == whole[cache_risk.key]
+
+
+def test_changes_frozen_before_team_slugs_were_kept_are_matched_by_team_name(
+    two_team_review, cache_risk
+):
+    view = queries.load(two_team_review.id)
+    for section in ("movers", "completed"):
+        for item in view.changes[section]:
+            item.pop("team_slug", None)
+            item.pop("risk_team_slug", None)
+    search = db.session.scalar(sa.select(Team).filter_by(slug="search"))
+
+    narrowed = team_view.narrow(view, search)
+
+    assert [m["key"] for m in narrowed.changes["movers"]] == [cache_risk.key]
+    assert [c["title"] for c in narrowed.changes["completed"]] == ["Request coalescing"]
+
+
+def test_the_markdown_export_of_one_team_says_so_and_lists_only_it(
+    viewer_client, two_team_review, db_risk, cache_risk
+):
+    response = viewer_client.get(f"/reviews/{two_team_review.id}.md?team=payments")
+
+    assert 'filename="review-' in response.headers["Content-Disposition"]
+    assert '-payments.md"' in response.headers["Content-Disposition"]
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "# Availability review 2026-03-09 — Payments"
+    assert any(
+        line.startswith("- Error budget:") and "the Payments team's risks expect 60" in line
+        for line in lines
+    )
+    rows = [line for line in lines if line.startswith("| ")][2:]  # after header and rule
+    assert [row.split(" | ")[:2] for row in rows] == [["| 2", db_risk.key]]
+    assert "## Decisions (1)" in lines
+
+
+def test_the_csv_export_of_one_team_has_only_its_rows(viewer_client, two_team_review, db_risk):
+    response = viewer_client.get(f"/reviews/{two_team_review.id}.csv?team=payments")
+
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert [row[1] for row in rows[1:]] == [db_risk.key]
+
+
+def test_an_unknown_team_shows_the_whole_page_and_refuses_the_exports(
+    viewer_client, two_team_review, db_risk, cache_risk
+):
+    page = viewer_client.get(f"/reviews/{two_team_review.id}?team=nope")
+
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "unknown team; showing all" in text
+    assert f'id="risk-{db_risk.key}"' in text and f'id="risk-{cache_risk.key}"' in text
+    for suffix in (".md", ".csv"):
+        refused = viewer_client.get(f"/reviews/{two_team_review.id}{suffix}?team=nope")
+        assert refused.status_code == 404
+        assert "There is no team &#39;nope&#39;." in refused.get_data(as_text=True)
+
+
+def test_a_decision_recorded_on_a_teams_page_returns_to_that_page(
+    admin_client, two_team_review, cache_risk
+):
+    response = admin_client.post(
+        f"/reviews/{two_team_review.id}/decisions?team=search",
+        data={"risk_key": cache_risk.key, "kind": "note", "note": "Owner on leave"},
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/reviews/{two_team_review.id}?team=search#risk-{cache_risk.key}"
+    )
 
 
 # Permissions

@@ -41,7 +41,9 @@ def render_error(status: int, title: str, detail: str) -> Response:
 
 def handle_http_error(error: HTTPException):
     status = error.code or 500
-    detail = EXPLANATIONS.get(status, error.description or "")
+    # A description given to abort() says what was wrong with this request; keep it.
+    told = error.description and error.description != type(error).description
+    detail = error.description if told else EXPLANATIONS.get(status, error.description or "")
     response = render_error(status, error.name, detail)
     if status == 405 and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)

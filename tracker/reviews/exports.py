@@ -49,8 +49,10 @@ def _line(text: str) -> str:
 def _heading(view: ReviewView) -> list[str]:
     review, budget = view.review, view.budget
     previous = review.previous
+    team = f" — {view.team.name}" if view.team else ""
+    expects = f"the {view.team.name} team's risks expect" if view.team else "the register expects"
     lines = [
-        f"# Availability review {present.day(review.started_at)}",
+        f"# Availability review {present.day(review.started_at)}{team}",
         "",
         f"- Status: {present.status_line(review)}",
         f"- Started: {present.when(review.started_at)} by {review.started_by.display_name}",
@@ -61,10 +63,15 @@ def _heading(view: ReviewView) -> list[str]:
             else "none (first review)"
         ),
         f"- Error budget: {present.minutes(budget['minutes'])} bad minutes a year at "
-        f"{view.snapshot['slo']:.1%}; the register expects {present.minutes(budget['total'])} "
+        f"{view.snapshot['slo']:.1%}; {expects} {present.minutes(budget['total'])} "
         f"({present.percent(budget['share'])}): {present.minutes(budget['unmitigated'])} "
         f"unmitigated, {present.minutes(budget['accepted'])} accepted.",
     ]
+    if view.team:
+        lines.append(
+            f"- Team: {view.team.name} only — its risks (ranked among all), the changes to them "
+            "and to its mitigations, and their decisions."
+        )
     return lines
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, undefer
 
 from tracker.extensions import db
-from tracker.models import Review, ReviewDecision, User
+from tracker.models import Review, ReviewDecision, Team, User
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class ReviewView:
     changes: dict
     decisions: list[ReviewDecision]
     by_risk: dict[str, list[ReviewDecision]] = field(default_factory=dict)
+    # Set when the view is narrowed to one team (tracker.reviews.team_view).
+    team: Team | None = None
 
     @property
     def risks(self) -> list[dict]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.extensions import db
 from tracker.forms import apply_errors
-from tracker.reviews import exports, present, queries, services
+from tracker.models import Team
+from tracker.reviews import exports, present, queries, services, team_view
 from tracker.reviews.forms import DecisionForm, NotesForm, StartForm
 from tracker.security import roles_required
 from tracker.validation import ValidationError
@@ -39,6 +41,27 @@ def start():
     return redirect(url_for("reviews.detail", review_id=review.id))
 
 
+def _load(review_id: int, *, strict: bool = False) -> queries.ReviewView:
+    """The review, narrowed to the team named by ?team=<slug> when there is one. A page with an
+    unknown team shows everything and says so; an export (`strict`) is refused instead, so a
+    file meant for one team never carries the whole review."""
+    view = queries.load(review_id)
+    team = _requested_team()
+    if team is None and strict and request.args.get("team"):
+        abort(404, description=f"There is no team {request.args['team']!r}.")
+    return team_view.narrow(view, team) if team else view
+
+
+def _requested_team() -> Team | None:
+    slug = request.args.get("team", "")
+    return db.session.scalar(db.select(Team).filter_by(slug=slug)) if slug else None
+
+
+def _team_args(view) -> dict:
+    """Query arguments that keep a page's team filter on the links and forms it leads to."""
+    return {"team": view.team.slug} if view.team else {}
+
+
 def render_detail(view, *, failed=None, notes_form=None, code=200):
     """The review's page; `failed` carries a refused decision back to its risk's form."""
     editable = view.review.is_open and current_user.role == "admin"
@@ -51,18 +74,21 @@ def render_detail(view, *, failed=None, notes_form=None, code=200):
         failed=failed,
         notes_form=notes_form,
         users=queries.assignee_choices() if editable else [],
+        teams=db.session.scalars(db.select(Team).order_by(Team.name)).all(),
+        team_args=_team_args(view),
+        unknown_team=bool(request.args.get("team") and view.team is None),
     ), code
 
 
 @bp.get("/<int:review_id>")
 def detail(review_id: int):
-    return render_detail(queries.load(review_id))
+    return render_detail(_load(review_id))
 
 
 @bp.post("/<int:review_id>/decisions")
 @roles_required("admin")
 def decide(review_id: int):
-    view = queries.load(review_id)
+    view = _load(review_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -84,11 +110,13 @@ def decide(review_id: int):
         return render_detail(view, failed=failed, code=400)
     flash(f"Recorded the decision on {form.risk_key.data.upper()}.", "success")
     anchor = f"risk-{form.risk_key.data.upper()}"
-    return redirect(url_for("reviews.detail", review_id=review_id, _anchor=anchor))
+    return redirect(
+        url_for("reviews.detail", review_id=review_id, _anchor=anchor, **_team_args(view))
+    )
 
 
 def _notes_action(review_id: int, action, done_message: str):
-    view = queries.load(review_id)
+    view = _load(review_id)
     form = NotesForm()
     if not form.validate_on_submit():
         abort(400)
@@ -101,7 +129,7 @@ def _notes_action(review_id: int, action, done_message: str):
         apply_errors(form, exc)
         return render_detail(view, notes_form=form, code=400)
     flash(done_message, "success")
-    return redirect(url_for("reviews.detail", review_id=review_id))
+    return redirect(url_for("reviews.detail", review_id=review_id, **_team_args(view)))
 
 
 @bp.post("/<int:review_id>/notes")
@@ -120,11 +148,12 @@ def finish(review_id: int):
 
 @bp.get("/<int:review_id>/print")
 def print_view(review_id: int):
-    return render_template("reviews/print.html", v=queries.load(review_id))
+    return render_template("reviews/print.html", v=_load(review_id))
 
 
 def _download(body: str, mimetype: str, view, extension: str, disposition: str) -> Response:
-    name = f"review-{view.review.id}-{present.day(view.review.started_at)}.{extension}"
+    team = f"-{view.team.slug}" if view.team else ""
+    name = f"review-{view.review.id}-{present.day(view.review.started_at)}{team}.{extension}"
     return Response(
         body,
         mimetype=mimetype,
@@ -134,12 +163,12 @@ def _download(body: str, mimetype: str, view, extension: str, disposition: str) 
 
 @bp.get("/<int:review_id>.md")
 def markdown(review_id: int):
-    view = queries.load(review_id)
+    view = _load(review_id, strict=True)
     # Inline: opened in the browser, ready to copy into a doc or chat.
     return _download(exports.markdown(view), "text/markdown", view, "md", "inline")
 
 
 @bp.get("/<int:review_id>.csv")
 def csv_export(review_id: int):
-    view = queries.load(review_id)
+    view = _load(review_id, strict=True)
     return _download(exports.csv_text(view), "text/csv", view, "csv", "attachment")

@@ -1,0 +1,60 @@
+"""One team's part of a review: its risks, the changes that touch it, the decisions on its
+risks, and its share of the error budget — read from the frozen review, never recomputed from
+the live register.
+
+A change touches a team when its risk belongs to the team or, for a mitigation, when the team
+does the work. Reviews frozen before changes carried team slugs are matched by the team's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tracker.models import Team
+from tracker.reviews.changes import SECTIONS
+from tracker.reviews.queries import ReviewView
+
+
+def _touches(item: dict, team: Team, keys: set[str]) -> bool:
+    slugs = {item.get("team_slug"), item.get("risk_team_slug")}
+    if team.slug in slugs:
+        return True
+    if item.get("team_slug") is None:  # frozen before slugs were kept: match what was kept
+        return item.get("team") == team.name or item.get("risk_key", item.get("key")) in keys
+    return False
+
+
+def _budget(risks: list[dict], minutes: float) -> dict:
+    """The snapshot's budget figures over these risks only (all threaten availability)."""
+    quantified = [risk for risk in risks if risk["bad_minutes"] is not None]
+    accepted = sum(risk["bad_minutes"] for risk in quantified if risk["status"] == "accepted")
+    unmitigated = sum(risk["bad_minutes"] for risk in quantified if risk["status"] != "accepted")
+    total = accepted + unmitigated
+    return {
+        "minutes": minutes,
+        "accepted": accepted,
+        "unmitigated": unmitigated,
+        "total": total,
+        "share": total / minutes,
+        "quantified": len(quantified),
+        "too_big": [risk["key"] for risk in risks if risk["too_big"]],
+    }
+
+
+def narrow(view: ReviewView, team: Team) -> ReviewView:
+    """The review as `team` sees it; positions stay those of the whole ranking."""
+    risks = [risk for risk in view.risks if risk["team_slug"] == team.slug]
+    keys = {risk["key"] for risk in risks}
+    snapshot = {**view.snapshot, "risks": risks, "budget": _budget(risks, view.budget["minutes"])}
+    changes = {
+        **view.changes,
+        **{
+            section: [item for item in view.changes[section] if _touches(item, team, keys)]
+            for section in SECTIONS
+        },
+    }
+    decisions = [d for d in view.decisions if d.risk_key in keys]
+    by_risk = {key: found for key, found in view.by_risk.items() if key in keys}
+    return replace(
+        view, snapshot=snapshot, changes=changes, decisions=decisions, by_risk=by_risk, team=team
+    )
