@@ -7,14 +7,17 @@ days). The manager fixture (manager@example.com) is in Payments; Sam is Search's
 
 from __future__ import annotations
 
+import ssl
 from datetime import date
 from types import SimpleNamespace
 
 import pytest
+import trustme
 
 from tests.smtp_server import FakeSMTP
 from tracker.config import settings_from_environment
 from tracker.digest.cli import SEPARATOR, digest_command
+from tracker.digest.mail import MailSettings
 from tracker.extensions import db
 from tracker.mitigations.services import add_mitigation
 from tracker.risks import services as risk_services
@@ -383,9 +386,80 @@ def test_bad_mail_settings_are_named(name, value, message):
 
 
 def test_the_mail_defaults_are_submission_with_starttls(app):
-    assert app.config["MAIL_PORT"] == 587
-    assert app.config["MAIL_USE_TLS"] is True
+    settings = MailSettings.from_config({**app.config, "MAIL_SERVER": "smtp", "MAIL_FROM": "a@b"})
+    assert (settings.port, settings.use_tls, settings.use_ssl) == (587, True, False)
     assert app.config["MAIL_SERVER"] is None
+
+
+def test_mail_use_ssl_defaults_to_port_465_and_leaves_starttls_out(app):
+    config = {**app.config, "MAIL_SERVER": "smtp", "MAIL_FROM": "a@b", "MAIL_USE_SSL": True}
+    settings = MailSettings.from_config(config)
+    assert (settings.port, settings.use_tls, settings.use_ssl) == (465, False, True)
+    assert MailSettings.from_config({**config, "MAIL_PORT": 2465}).port == 2465
+
+
+# Over TLS: a real handshake with a certificate from a throw-away authority
+
+
+@pytest.fixture(scope="module")
+def authority():
+    return trustme.CA()
+
+
+@pytest.fixture
+def trusted(authority, tmp_path, monkeypatch):
+    """Trust the test authority the way a deployment trusts a private one: SSL_CERT_FILE."""
+    bundle = tmp_path / "authority.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+
+
+@pytest.fixture(params=["starttls", "implicit"])
+def tls_smtp(request, authority, mail_config):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    server = FakeSMTP(context, tls=request.param)
+    server.start()
+    # MAIL_USE_TLS stays on for both: with MAIL_USE_SSL there is nothing left to upgrade.
+    mail_config.update(
+        MAIL_PORT=server.port, MAIL_USE_TLS=True, MAIL_USE_SSL=request.param == "implicit"
+    )
+    yield server
+    server.stop()
+
+
+def test_mail_goes_over_tls_and_the_login_only_after_the_handshake(
+    runner, register, trusted, tls_smtp
+):
+    result = digest(runner, "--send")
+
+    assert result.exit_code == 0, result.output
+    assert len(tls_smtp.received) == 2
+    assert all(received.secure for received in tls_smtp.received)
+    assert tls_smtp.logins == [("tracker", PASSWORD)] and tls_smtp.secure_logins == [True]
+
+
+def test_an_untrusted_certificate_stops_before_the_login_in_one_line(runner, register, tls_smtp):
+    result = digest(runner, "--send")
+
+    assert result.exit_code == 1
+    assert len(result.output.splitlines()) == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in result.output
+    assert PASSWORD not in result.output
+    assert tls_smtp.logins == [] and tls_smtp.received == []
+
+
+def test_mail_use_ssl_against_a_server_without_tls_fails_in_one_line(
+    runner, register, mail_config, smtp, trusted
+):
+    mail_config.update(MAIL_USE_SSL=True)
+
+    result = digest(runner, "--send")
+
+    assert result.exit_code == 1
+    assert len(result.output.splitlines()) == 1
+    assert f"127.0.0.1:{smtp.port}" in result.output
+    assert smtp.received == [] and smtp.logins == []
 
 
 def test_risk_changes_show_in_the_next_digest(runner, register, admin):

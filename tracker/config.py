@@ -82,10 +82,12 @@ class Defaults:
     # The dashboard warns when the last successful sync is older than this.
     JIRA_SYNC_MAX_AGE_HOURS = 24
 
-    # Outgoing mail for `flask digest --send`: unset MAIL_SERVER means no mail. STARTTLS on
-    # MAIL_PORT when MAIL_USE_TLS; a login only when MAIL_USERNAME is set.
+    # Outgoing mail for `flask digest --send`: unset MAIL_SERVER means no mail. TLS from the
+    # first byte when MAIL_USE_SSL (port 465 unless MAIL_PORT says otherwise), else STARTTLS
+    # when MAIL_USE_TLS (port 587); a login only when MAIL_USERNAME is set.
     MAIL_SERVER: str | None = None
-    MAIL_PORT = 587
+    MAIL_PORT: int | None = None
+    MAIL_USE_SSL = False
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_FROM: str | None = None
@@ -124,7 +126,7 @@ _STR_SETTINGS = (
     "MAIL_FROM",
 )
 _FLOAT_SETTINGS = ("SLO_TARGET", "TOO_BIG_TO_ACCEPT_SHARE", "JIRA_TIMEOUT", "JIRA_MAX_RETRY_DELAY")
-_BOOL_SETTINGS = ("MAIL_USE_TLS",)
+_BOOL_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("0", "false", "no", "off")
 

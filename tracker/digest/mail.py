@@ -1,5 +1,7 @@
-"""Sending digests by SMTP: one connection, STARTTLS when configured, a login when a user is
-set. Error messages never contain the password."""
+"""Sending digests by SMTP: one connection, over TLS from the start (port 465) or upgraded
+with STARTTLS (port 587) as configured, a login when a user is set. The server's certificate
+is checked against the system's trusted authorities (SSL_CERT_FILE names another bundle).
+Error messages never contain the password."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
 SMTP_TIMEOUT_SECONDS = 30
+SUBMISSION_PORT = 587
+IMPLICIT_TLS_PORT = 465
 
 
 class MailError(Exception):
@@ -23,6 +27,7 @@ class MailSettings:
     port: int
     sender: str
     use_tls: bool
+    use_ssl: bool = False
     username: str | None = None
     password: str | None = field(default=None, repr=False)
 
@@ -33,11 +38,16 @@ class MailSettings:
             raise MailError("MAIL_SERVER is not set: set it (and MAIL_FROM) to send mail.")
         if not config.get("MAIL_FROM"):
             raise MailError("MAIL_FROM is not set: set the address digests are sent from.")
+        use_ssl = bool(config.get("MAIL_USE_SSL", False))
         return cls(
             server=config["MAIL_SERVER"],
-            port=int(config.get("MAIL_PORT") or 587),
+            port=int(
+                config.get("MAIL_PORT") or (IMPLICIT_TLS_PORT if use_ssl else SUBMISSION_PORT)
+            ),
             sender=config["MAIL_FROM"],
-            use_tls=bool(config.get("MAIL_USE_TLS", True)),
+            # With TLS from the first byte there is nothing left for STARTTLS to upgrade.
+            use_tls=bool(config.get("MAIL_USE_TLS", True)) and not use_ssl,
+            use_ssl=use_ssl,
             username=config.get("MAIL_USERNAME") or None,
             password=config.get("MAIL_PASSWORD") or None,
         )
@@ -67,6 +77,17 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(f"{type(exc).__name__}: {exc}".split())
 
 
+def _connect(settings: MailSettings) -> smtplib.SMTP:
+    if settings.use_ssl:
+        return smtplib.SMTP_SSL(
+            settings.server,
+            settings.port,
+            timeout=SMTP_TIMEOUT_SECONDS,
+            context=ssl.create_default_context(),
+        )
+    return smtplib.SMTP(settings.server, settings.port, timeout=SMTP_TIMEOUT_SECONDS)
+
+
 def send(settings: MailSettings, messages: Iterable[EmailMessage]) -> list[tuple[str, str]]:
     """Send every message over one SMTP session; return (recipient, problem) for each refused.
 
@@ -74,7 +95,7 @@ def send(settings: MailSettings, messages: Iterable[EmailMessage]) -> list[tuple
     """
     refused: list[tuple[str, str]] = []
     try:
-        with smtplib.SMTP(settings.server, settings.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+        with _connect(settings) as smtp:
             if settings.use_tls:
                 smtp.starttls(context=ssl.create_default_context())
             if settings.username:
