@@ -72,6 +72,20 @@ def ranked_query(today: date, team_id: int | None = None) -> sa.Select:
     )
 
 
+def factors_of(risk: Risk, band: str, overdue: int, share: float | None, today: date) -> list[str]:
+    """Why the risk ranks where it does, in words (tracker.domain.ranking.factors)."""
+    entry = ranking.RankInput(
+        risk.number,
+        risk.key,
+        band,
+        risk.score,
+        risk.bad_minutes_per_year,
+        overdue,
+        risk.next_review,
+    )
+    return ranking.factors(entry, today, share)
+
+
 def top_risks(
     settings: ScoringSettings, today: date, team_id: int | None = None, limit: int = 10
 ) -> list[RankedRisk]:
@@ -101,21 +115,12 @@ def top_risks(
     for position, (risk, overdue) in enumerate(rows, start=1):
         band = settings.band(risk.score)
         share = settings.budget_share(risk.bad_minutes_per_year)
-        entry = ranking.RankInput(
-            risk.number,
-            risk.key,
-            band,
-            risk.score,
-            risk.bad_minutes_per_year,
-            overdue,
-            risk.next_review,
-        )
         ranked.append(
             RankedRisk(
                 position,
                 risk,
                 overdue,
-                ranking.factors(entry, today, share),
+                factors_of(risk, band, overdue, share, today),
                 band,
                 share,
                 next_due.get(risk.id),

@@ -16,8 +16,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker.dashboard import panels
 from tracker.dashboard.panels import THREAT_STATUSES
+from tracker.dashboard.ranking import factors_of
 from tracker.domain import mitigations as mitigation_rules
-from tracker.domain import ranking
 from tracker.extensions import db
 from tracker.models import DriftFlag, Mitigation, Risk
 from tracker.risks import queries as register_queries
@@ -87,19 +87,6 @@ def mitigation_entry(mitigation: Mitigation, today: date, due_soon_days: int) ->
     }
 
 
-def _factors(risk: Risk, band: str, overdue: int, share: float | None, today: date) -> list[str]:
-    rank_input = ranking.RankInput(
-        risk.number,
-        risk.key,
-        band,
-        risk.score,
-        risk.bad_minutes_per_year,
-        overdue,
-        risk.next_review,
-    )
-    return ranking.factors(rank_input, today, share)
-
-
 def risk_entry(
     position: int,
     risk: Risk,
@@ -135,7 +122,7 @@ def risk_entry(
         "next_review": _iso(risk.next_review),
         "acceptance_expires": _iso(risk.acceptance_expires),
         "drift": drift,
-        "factors": _factors(risk, band, overdue, share, today),
+        "factors": factors_of(risk, band, overdue, share, today),
         "mitigations": mitigations,
     }
 
