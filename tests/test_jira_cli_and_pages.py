@@ -344,7 +344,7 @@ def test_the_syncs_page_lists_runs_with_status_duration_counts_and_errors(admin_
 
 
 class DeferredThread:
-    """Stands in for threading.Thread in tracker.jira.routes: start() runs nothing, so a test
+    """Stands in for threading.Thread in tracker.jira.background: start() runs nothing, so a test
     sees what the request did before the sync, then runs the sync itself."""
 
     def __init__(self, target, args=(), kwargs=None, daemon=None):
@@ -368,7 +368,7 @@ def threads(monkeypatch) -> list[DeferredThread]:
         return created[-1]
 
     # Only the routes module's view of `threading`: the fake Jira needs real threads.
-    monkeypatch.setattr("tracker.jira.routes.threading", SimpleNamespace(Thread=thread))
+    monkeypatch.setattr("tracker.jira.background.threading", SimpleNamespace(Thread=thread))
     return created
 
 

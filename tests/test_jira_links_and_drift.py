@@ -16,8 +16,7 @@ from tracker.jira.sync import run_sync
 from tracker.mitigations.services import update_mitigation
 from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, RiskEvent
 from tracker.risks import services as risk_services
-from tracker.risks.services import PermissionDenied
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, ValidationError
 
 DONE = {"status_name": "Done", "status_category": "done", "resolution": "Done"}
 STARTED = {"status_name": "In Progress", "status_category": "indeterminate"}

@@ -23,7 +23,7 @@ from tracker.mitigations import services as mitigation_services
 from tracker.models import DriftFlag, Mitigation, Review, ReviewDecision, Risk, Team
 from tracker.reviews import queries, services, team_view
 from tracker.risks import services as risk_services
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, ValidationError
 
 TODAY = date(2026, 3, 2)
 
@@ -499,7 +499,7 @@ def test_an_inactive_user_cannot_be_assigned(review, admin, factory):
 
 
 def test_only_admins_record_decisions(review, manager):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         decide(review, manager, kind="note", note="Managers do not decide here")
 
 
@@ -554,7 +554,7 @@ def test_notes_have_a_length_limit(review, admin):
 
 
 def test_only_admins_finish(review, manager):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.finish_review(review, manager)
 
 

@@ -23,7 +23,7 @@ from tracker.risks import csv_import, services
 from tracker.risks.cli import risks_cli
 from tracker.risks.csv_export import export_all
 from tracker.risks.csv_import import apply_import, plan_import
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HEADER = (
@@ -529,7 +529,7 @@ def test_manager_cannot_update_another_teams_risk(factory, manager, platform):
 
 
 def test_viewer_cannot_import(viewer, payments):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         plan_import(csv_text(MINIMAL, "A,data,payments,3,3"), viewer)
 
 

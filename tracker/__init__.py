@@ -81,29 +81,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker import errors
-    from tracker.admin import categories  # noqa: F401 (adds views to the admin blueprint)
-    from tracker.admin.routes import bp as admin_bp
-    from tracker.api.account import bp as tokens_bp
-    from tracker.api.routes import bp as api_bp
-    from tracker.auth.routes import bp as auth_bp
-    from tracker.jira.routes import bp as jira_bp
-    from tracker.main.routes import bp as main_bp
-    from tracker.mitigations import my_teams  # noqa: F401 (adds views to the blueprint)
-    from tracker.mitigations.routes import bp as mitigations_bp
-    from tracker.reviews.routes import bp as reviews_bp
-    from tracker.risks import actions, import_views, routes  # noqa: F401 (they add views to bp)
-    from tracker.risks.blueprint import bp as risks_bp
+    """Each area package assembles its own blueprints; the order is the URL map's."""
+    from tracker import admin, api, auth, dashboard, errors, jira, main, mitigations, reviews, risks
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(risks_bp)
-    app.register_blueprint(mitigations_bp)
-    app.register_blueprint(jira_bp)
-    app.register_blueprint(reviews_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(tokens_bp)
+    for area in (dashboard, main, auth, admin, risks, mitigations, jira, reviews, api):
+        for blueprint in area.blueprints():
+            app.register_blueprint(blueprint)
     errors.init_app(app)
 
 

@@ -8,8 +8,7 @@ from flask_wtf import FlaskForm
 
 from tracker.forms import apply_errors
 from tracker.risks.history import Change
-from tracker.risks.services import StaleVersion
-from tracker.validation import ValidationError
+from tracker.validation import StaleVersion, ValidationError
 
 
 def version_from_form(text: str | None) -> int:

@@ -10,6 +10,10 @@ from wtforms.fields.choices import SelectChoice
 from tracker.validation import ValidationError
 
 
+class PostForm(FlaskForm):
+    """An empty form: a CSRF token for buttons that only POST."""
+
+
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -1,6 +1,9 @@
-"""The error every service raises for input it refuses."""
+"""The errors every service raises: refused input, a refused actor, a stale edit."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 
 class ValidationError(Exception):
@@ -13,3 +16,19 @@ class ValidationError(Exception):
     @classmethod
     def single(cls, field: str, message: str) -> ValidationError:
         return cls({field: message})
+
+
+class PermissionDenied(Exception):
+    """The user's role or teams do not allow this; the message says why."""
+
+
+@dataclass
+class StaleVersion(Exception):
+    """The record (a risk or a mitigation) changed since the editor loaded it.
+
+    `record` is the record as it is now; `changes` lists what happened since the version the
+    editor read (tracker.risks.history.Change entries), so the page can show them.
+    """
+
+    record: Any
+    changes: list[Any]

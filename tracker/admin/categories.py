@@ -6,9 +6,8 @@ from flask import flash, redirect, render_template, url_for
 
 from tracker.admin.forms import CategoryForm, RenameForm
 from tracker.admin.routes import bp
-from tracker.auth.forms import PostForm
 from tracker.extensions import db
-from tracker.forms import apply_errors
+from tracker.forms import PostForm, apply_errors
 from tracker.models import Category
 from tracker.risks import categories
 from tracker.validation import ValidationError

@@ -14,9 +14,8 @@ from tracker.admin.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from tracker.auth.forms import PostForm
 from tracker.extensions import db
-from tracker.forms import apply_errors, choices
+from tracker.forms import PostForm, apply_errors, choices
 from tracker.models import Team, User
 from tracker.security import roles_required
 from tracker.validation import ValidationError

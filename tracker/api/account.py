@@ -9,8 +9,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from tracker.api import tokens
-from tracker.auth.forms import PostForm
-from tracker.forms import apply_errors
+from tracker.forms import PostForm, apply_errors
 from tracker.validation import ValidationError
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")

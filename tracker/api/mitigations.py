@@ -18,16 +18,13 @@ from tracker.api.spec import (
 )
 from tracker.jira import links
 from tracker.mitigations import permissions, services
+from tracker.mitigations.queries import MAX_ID
 from tracker.models import Mitigation
-
-# Ids are 32-bit integers; a larger number names no mitigation (and must not reach SQLite,
-# which cannot bind it).
-MAX_ID = 2**31 - 1
 
 
 def load_mitigation(mitigation_id: int) -> Mitigation:
     """The mitigation with its risk, team and owner; 404 when there is none."""
-    mitigation = queries.mitigation(mitigation_id) if mitigation_id <= MAX_ID else None
+    mitigation = queries.mitigation(mitigation_id) if 0 < mitigation_id <= MAX_ID else None
     if mitigation is None:
         raise ApiProblem(404, f"No mitigation has the id {mitigation_id}.")
     return mitigation

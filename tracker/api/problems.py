@@ -13,8 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import db
-from tracker.risks.services import PermissionDenied, StaleVersion
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, StaleVersion, ValidationError
 
 PROBLEM_MIMETYPE = "application/problem+json"
 

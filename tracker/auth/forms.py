@@ -27,7 +27,3 @@ class ChangePasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("Change password")
-
-
-class PostForm(FlaskForm):
-    """An empty form: a CSRF token for buttons that only POST."""

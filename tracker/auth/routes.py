@@ -7,8 +7,8 @@ from flask_login import current_user, login_user, logout_user
 
 from tracker.accounts import services as accounts
 from tracker.auth import services
-from tracker.auth.forms import ChangePasswordForm, LoginForm, PostForm
-from tracker.forms import apply_errors
+from tracker.auth.forms import ChangePasswordForm, LoginForm
+from tracker.forms import PostForm, apply_errors
 from tracker.security import is_safe_next_url, public
 from tracker.validation import ValidationError
 
@@ -22,7 +22,7 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(url_for("main.home"))
+        return redirect(url_for("dashboard.home"))
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
@@ -31,7 +31,7 @@ def login():
             return render_template("auth/login.html", form=form), 401
         login_user(user)
         target = form.next.data
-        return redirect(target if is_safe_next_url(target) else url_for("main.home"))
+        return redirect(target if is_safe_next_url(target) else url_for("dashboard.home"))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -58,5 +58,5 @@ def change_password():
             # The password change replaced the session token; carry this session over.
             login_user(current_user._get_current_object())
             flash("Your password is changed; other sessions are signed out.", "success")
-            return redirect(url_for("main.home"))
+            return redirect(url_for("dashboard.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

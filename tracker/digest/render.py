@@ -45,7 +45,12 @@ def _more(count: int, shown: int) -> list[str]:
 
 def _section_lines(section: TeamSection, digest: Digest) -> list[str]:
     name = section.team.name
-    lines = [name, "=" * len(name), *_link("Dashboard: ", "main.home", team=section.team.slug), ""]
+    lines = [
+        name,
+        "=" * len(name),
+        *_link("Dashboard: ", "dashboard.home", team=section.team.slug),
+        "",
+    ]
     for title, listing, empty in (
         ("Overdue mitigations", section.overdue, "Nothing overdue."),
         (f"Due in the next {digest.due_soon_days} days", section.due_soon, "Nothing due soon."),

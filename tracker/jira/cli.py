@@ -14,8 +14,8 @@ from tracker.jira.client import JiraUnavailable, connect
 from tracker.jira.settings import JiraNotConfigured, JiraSettings
 from tracker.jira.sync import SyncBusy, run_sync
 from tracker.models import Mitigation
-from tracker.risks.services import PermissionDenied, find_by_key
-from tracker.validation import ValidationError
+from tracker.risks.queries import risk_by_key
+from tracker.validation import PermissionDenied, ValidationError
 
 
 def _settings() -> JiraSettings:
@@ -76,7 +76,7 @@ def sync(full, dry_run):
 def _item(risk_key: str | None, mitigation_id: int | None):
     if bool(risk_key) == bool(mitigation_id):
         raise click.UsageError("Give exactly one of --risk RISK-n and --mitigation ID.")
-    item = find_by_key(risk_key) if risk_key else db.session.get(Mitigation, mitigation_id)
+    item = risk_by_key(risk_key) if risk_key else db.session.get(Mitigation, mitigation_id)
     if item is None:
         raise click.ClickException(f"No {'risk ' + risk_key if risk_key else 'mitigation'} found.")
     return item

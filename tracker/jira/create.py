@@ -17,8 +17,7 @@ from tracker.jira import links
 from tracker.jira.client import JiraConnection
 from tracker.mitigations import permissions
 from tracker.models import JiraLink, Mitigation, User
-from tracker.risks.services import PermissionDenied
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, ValidationError
 
 
 def new_token() -> str:

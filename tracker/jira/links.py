@@ -15,8 +15,7 @@ from tracker.mitigations import permissions as mitigation_permissions
 from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, Risk, User
 from tracker.risks import history
 from tracker.risks import permissions as risk_permissions
-from tracker.risks.services import PermissionDenied
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, ValidationError
 
 KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,30}-[1-9]\d{0,8}$")
 

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import json
-import threading
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker import clock
-from tracker.auth.forms import PostForm
 from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
-from tracker.jira import create, links, lock, queries
+from tracker.forms import PostForm
+from tracker.jira import background, create, links, lock, queries
 from tracker.jira.client import JiraUnavailable, connect
 from tracker.jira.settings import JiraNotConfigured, JiraSettings
-from tracker.jira.sync import SyncBusy, run_sync
 from tracker.mitigations import permissions as mitigation_permissions
-from tracker.mitigations.routes import load_mitigation
+from tracker.mitigations.queries import mitigation_or_404
 from tracker.models import SyncRun
-from tracker.risks.routes import load_risk
-from tracker.risks.services import PermissionDenied
+from tracker.risks.queries import risk_or_404
 from tracker.security import roles_required
-from tracker.validation import ValidationError
+from tracker.team_filter import requested_slug
+from tracker.validation import PermissionDenied, ValidationError
 
 bp = Blueprint("jira", __name__)
 
@@ -61,32 +58,32 @@ def _change_links(item, item_url: str, remove_key: str | None = None):
 
 @bp.post("/risks/<key>/jira-links")
 def add_risk_link(key: str):
-    risk = load_risk(key)
+    risk = risk_or_404(key)
     return _change_links(risk, url_for("risks.detail", key=risk.key))
 
 
 @bp.post("/risks/<key>/jira-links/<jira_key>/delete")
 def remove_risk_link(key: str, jira_key: str):
-    risk = load_risk(key)
+    risk = risk_or_404(key)
     return _change_links(risk, url_for("risks.detail", key=risk.key), remove_key=jira_key)
 
 
 @bp.post("/mitigations/<int:mitigation_id>/jira-links")
 def add_mitigation_link(mitigation_id: int):
-    mitigation = load_mitigation(mitigation_id)
+    mitigation = mitigation_or_404(mitigation_id)
     return _change_links(mitigation, url_for("mitigations.detail", mitigation_id=mitigation.id))
 
 
 @bp.post("/mitigations/<int:mitigation_id>/jira-links/<jira_key>/delete")
 def remove_mitigation_link(mitigation_id: int, jira_key: str):
-    mitigation = load_mitigation(mitigation_id)
+    mitigation = mitigation_or_404(mitigation_id)
     url = url_for("mitigations.detail", mitigation_id=mitigation.id)
     return _change_links(mitigation, url, remove_key=jira_key)
 
 
 @bp.post("/mitigations/<int:mitigation_id>/follow-jira")
 def follow_jira(mitigation_id: int):
-    mitigation = load_mitigation(mitigation_id)
+    mitigation = mitigation_or_404(mitigation_id)
     if not PostForm().validate_on_submit():
         abort(400)
     try:
@@ -98,7 +95,7 @@ def follow_jira(mitigation_id: int):
 
 @bp.post("/mitigations/<int:mitigation_id>/jira-ticket")
 def create_ticket(mitigation_id: int):
-    mitigation = load_mitigation(mitigation_id)
+    mitigation = mitigation_or_404(mitigation_id)
     if not mitigation_permissions.can_edit(current_user, mitigation):
         abort(403)
     if not PostForm().validate_on_submit():
@@ -118,7 +115,7 @@ def create_ticket(mitigation_id: int):
 
 @bp.get("/jira/drift")
 def drift():
-    team = request.args.get("team", "")
+    team = requested_slug()
     return render_template(
         "jira/drift.html",
         kinds=DRIFT_KINDS,
@@ -159,29 +156,8 @@ def sync_now():
     if lock.held_until():
         flash("A sync is already running; its progress is below.", "info")
         return redirect(url_for("jira.syncs"))
-    run = SyncRun(
-        trigger="web", status="queued", full=request.form.get("full") == "1", started_at=clock.now()
-    )
-    db.session.add(run)
-    db.session.commit()
-    app = current_app._get_current_object()
-    # The request returns at once; the run page shows progress until the thread finishes.
-    threading.Thread(target=_run_in_background, args=(app, settings, run.id), daemon=True).start()
+    run = background.start_sync(settings, full=request.form.get("full") == "1")
     return redirect(url_for("jira.sync_run", run_id=run.id))
-
-
-def _run_in_background(app, settings: JiraSettings, run_id: int) -> None:
-    with app.app_context():
-        run = db.session.get(SyncRun, run_id)
-        try:
-            run_sync(settings, full=run.full, trigger="web", run=run)
-        except SyncBusy as busy:
-            run.status, run.error = "failed", str(busy)
-            db.session.commit()
-        except Exception:  # logged by the app; the run records the crash
-            app.logger.exception("Background Jira sync %s crashed", run_id)
-        finally:
-            db.session.remove()
 
 
 def _configuration_problem() -> str | None:

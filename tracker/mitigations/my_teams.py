@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker import clock
@@ -10,14 +10,16 @@ from tracker.domain import mitigations as rules
 from tracker.edits import version_from_form
 from tracker.mitigations import permissions, queries, services
 from tracker.mitigations.forms import QuickUpdateForm
-from tracker.mitigations.routes import bp, load_mitigation
+from tracker.mitigations.queries import mitigation_or_404
+from tracker.mitigations.routes import bp
 from tracker.risks import settings as scoring_settings
-from tracker.validation import ValidationError
+from tracker.team_filter import requested_slug
+from tracker.validation import StaleVersion, ValidationError
 
 
 def _page(failed: dict | None = None, code: int = 200):
     teams = list(current_user.teams)
-    chosen = request.args.get("team", "")
+    chosen = requested_slug()
     shown = [team for team in teams if team.slug == chosen] or teams
     today = clock.today()
     window = current_app.config["DUE_SOON_DAYS"]
@@ -45,7 +47,7 @@ def my_teams():
 
 @bp.post("/mitigations/<int:mitigation_id>/quick")
 def quick_update(mitigation_id: int):
-    mitigation = load_mitigation(mitigation_id)
+    mitigation = mitigation_or_404(mitigation_id)
     if not permissions.can_edit(current_user, mitigation):
         abort(403)
     form = QuickUpdateForm()
@@ -63,7 +65,7 @@ def quick_update(mitigation_id: int):
             reason=form.reason.data or "",
             note=form.note.data or "",
         )
-    except services.StaleVersion as stale:
+    except StaleVersion as stale:
         names = ", ".join(sorted({change.label for change in stale.changes})) or "it"
         flash(
             f"{mitigation.label} changed meanwhile ({names}); here it is now — update again.",
@@ -78,7 +80,7 @@ def quick_update(mitigation_id: int):
     return redirect(
         url_for(
             "mitigations.my_teams",
-            team=request.args.get("team") or None,
+            team=requested_slug() or None,
             _anchor=f"m-{mitigation.id}",
         )
     )

@@ -7,11 +7,27 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import joinedload
 
 from tracker.domain.mitigations import OPEN_STATUSES
 from tracker.extensions import db
 from tracker.models import Mitigation, Risk, Team
+
+# Ids are 32-bit integers; a larger number names no mitigation (and must not reach SQLite,
+# which cannot bind it).
+MAX_ID = 2**31 - 1
+
+
+def mitigation_or_404(mitigation_id: int) -> Mitigation:
+    """The mitigation with this id, for a page or action on it.
+
+    :raise 404: when no mitigation has the id.
+    """
+    mitigation = db.session.get(Mitigation, mitigation_id) if 0 < mitigation_id <= MAX_ID else None
+    if mitigation is None:
+        abort(404, f"No mitigation has the id {mitigation_id}.")
+    return mitigation
 
 
 def _open_and_current():

@@ -18,16 +18,13 @@ from tracker.jira import links as jira_links
 from tracker.jira import queries as jira_queries
 from tracker.mitigations import permissions, services
 from tracker.mitigations.forms import MitigationForm, MoveForm
-from tracker.models import Mitigation, RiskEvent, Team, User
+from tracker.mitigations.queries import mitigation_or_404
+from tracker.models import RiskEvent, Team, User
 from tracker.risks import permissions as risk_permissions
-from tracker.risks.routes import load_risk
+from tracker.risks.queries import risk_or_404
 from tracker.validation import ValidationError
 
 bp = Blueprint("mitigations", __name__)
-
-
-def load_mitigation(mitigation_id: int) -> Mitigation:
-    return db.get_or_404(Mitigation, mitigation_id)
 
 
 def _form_choices(form: MitigationForm) -> None:
@@ -40,7 +37,7 @@ def _form_choices(form: MitigationForm) -> None:
 
 @bp.route("/risks/<key>/mitigations/new", methods=["GET", "POST"])
 def new(key: str):
-    risk = load_risk(key)
+    risk = risk_or_404(key)
     if not permissions.can_add_to(current_user, risk) or risk.archived_at:
         abort(403)
     form = MitigationForm()
@@ -62,7 +59,7 @@ def new(key: str):
 
 @bp.get("/mitigations/<int:mitigation_id>")
 def detail(mitigation_id: int):
-    mitigation = load_mitigation(mitigation_id)
+    mitigation = mitigation_or_404(mitigation_id)
     due_dates = db.session.scalars(
         db.select(RiskEvent)
         .where(RiskEvent.mitigation_id == mitigation.id, RiskEvent.field == "due_date")
@@ -92,7 +89,7 @@ def detail(mitigation_id: int):
 
 @bp.route("/mitigations/<int:mitigation_id>/edit", methods=["GET", "POST"])
 def edit(mitigation_id: int):
-    mitigation = load_mitigation(mitigation_id)
+    mitigation = mitigation_or_404(mitigation_id)
     if not permissions.can_edit(current_user, mitigation):
         abort(403)
     form = MitigationForm()
@@ -118,7 +115,7 @@ def edit(mitigation_id: int):
 
 @bp.post("/mitigations/<int:mitigation_id>/move")
 def move(mitigation_id: int):
-    mitigation = load_mitigation(mitigation_id)
+    mitigation = mitigation_or_404(mitigation_id)
     if not permissions.can_reorder(current_user, mitigation.risk):
         abort(403)
     form = MoveForm()

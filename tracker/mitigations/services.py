@@ -19,10 +19,7 @@ from tracker.mitigations.fields import NOTE_MAX, clean_mitigation_values
 from tracker.models import Mitigation, Risk, User
 from tracker.risks import history
 from tracker.risks.fields import Lookups
-from tracker.risks.services import PermissionDenied, StaleVersion
-from tracker.validation import ValidationError
-
-__all__ = ["PermissionDenied", "StaleVersion", "add_mitigation", "move", "update_mitigation"]
+from tracker.validation import PermissionDenied, StaleVersion, ValidationError
 
 
 def add_mitigation(risk: Risk, raw: Mapping[str, object], actor: User | None) -> Mitigation:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.extensions import db
@@ -11,6 +11,7 @@ from tracker.models import Team
 from tracker.reviews import exports, present, queries, services, team_view
 from tracker.reviews.forms import DecisionForm, NotesForm, StartForm
 from tracker.security import roles_required
+from tracker.team_filter import requested_team
 from tracker.validation import ValidationError
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -46,15 +47,10 @@ def _load(review_id: int, *, strict: bool = False) -> queries.ReviewView:
     unknown team shows everything and says so; an export (`strict`) is refused instead, so a
     file meant for one team never carries the whole review."""
     view = queries.load(review_id)
-    team = _requested_team()
-    if team is None and strict and request.args.get("team"):
-        abort(404, description=f"There is no team {request.args['team']!r}.")
-    return team_view.narrow(view, team) if team else view
-
-
-def _requested_team() -> Team | None:
-    slug = request.args.get("team", "")
-    return db.session.scalar(db.select(Team).filter_by(slug=slug)) if slug else None
+    chosen = requested_team()
+    if chosen.unknown and strict:
+        abort(404, description=f"There is no team {chosen.slug!r}.")
+    return team_view.narrow(view, chosen.team) if chosen.team else view
 
 
 def _team_args(view) -> dict:
@@ -76,7 +72,7 @@ def render_detail(view, *, failed=None, notes_form=None, code=200):
         users=queries.assignee_choices() if editable else [],
         teams=db.session.scalars(db.select(Team).order_by(Team.name)).all(),
         team_args=_team_args(view),
-        unknown_team=bool(request.args.get("team") and view.team is None),
+        unknown_team=requested_team().unknown,
     ), code
 
 

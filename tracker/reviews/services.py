@@ -20,11 +20,9 @@ from tracker.reviews import changes as review_changes
 from tracker.reviews import snapshot as review_snapshot
 from tracker.risks import services as risk_services
 from tracker.risks import settings as scoring_settings
-from tracker.risks.services import PermissionDenied
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, ValidationError
 
 __all__ = [
-    "PermissionDenied",
     "ReviewFinished",
     "finish_review",
     "open_review",

@@ -12,8 +12,9 @@ from tracker.models import User
 from tracker.risks import permissions, services
 from tracker.risks.blueprint import bp
 from tracker.risks.forms import ArchiveForm, ReviewForm, StatusForm
-from tracker.risks.routes import approver_choices, load_risk, render_detail
-from tracker.validation import ValidationError
+from tracker.risks.queries import risk_or_404
+from tracker.risks.routes import approver_choices, render_detail
+from tracker.validation import StaleVersion, ValidationError
 
 
 def _approver(user_id: str | None) -> User | None:
@@ -30,7 +31,7 @@ def _back_to(risk):
 
 @bp.post("/<key>/status")
 def change_status(key: str):
-    risk = load_risk(key)
+    risk = risk_or_404(key)
     if not permissions.can_edit(current_user, risk):
         abort(403)
     form = StatusForm()
@@ -47,7 +48,7 @@ def change_status(key: str):
                 expires_on=form.expires_on.data,
                 expected_version=version_from_form(form.version.data),
             )
-        except services.StaleVersion as stale:
+        except StaleVersion as stale:
             names = ", ".join(sorted({change.label for change in stale.changes})) or "it"
             flash(
                 f"{risk.key} changed while you were looking ({names}); check and try again.",
@@ -64,7 +65,7 @@ def change_status(key: str):
 
 @bp.post("/<key>/review")
 def review(key: str):
-    risk = load_risk(key)
+    risk = risk_or_404(key)
     if not permissions.can_edit(current_user, risk):
         abort(403)
     form = ReviewForm()
@@ -76,7 +77,7 @@ def review(key: str):
 
 @bp.post("/<key>/archive")
 def archive(key: str):
-    risk = load_risk(key)
+    risk = risk_or_404(key)
     if not permissions.can_archive(current_user):
         abort(403)
     form = ArchiveForm()
@@ -88,7 +89,7 @@ def archive(key: str):
 
 @bp.post("/<key>/restore")
 def restore(key: str):
-    risk = load_risk(key)
+    risk = risk_or_404(key)
     if not permissions.can_archive(current_user):
         abort(403)
     if ArchiveForm().validate_on_submit():

@@ -16,8 +16,7 @@ from tracker.accounts import services as accounts
 from tracker.models import User
 from tracker.risks.csv_export import export_all
 from tracker.risks.csv_import import ImportPlan, PlannedRow, apply_import, plan_import
-from tracker.risks.services import PermissionDenied
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, ValidationError
 
 
 @click.group("risks")

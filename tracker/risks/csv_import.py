@@ -25,8 +25,7 @@ from tracker.models import Risk, User
 from tracker.risks import history, permissions, services
 from tracker.risks.csv_format import ImportProblem, read_table
 from tracker.risks.csv_plan import PlannedRow, RowPlanner, current_value
-from tracker.risks.services import PermissionDenied
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, ValidationError
 
 IMPORT_REASON = "Imported from CSV"
 

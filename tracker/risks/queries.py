@@ -8,6 +8,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.dashboard.ranking import overdue_counts, priority_order
@@ -15,7 +16,30 @@ from tracker.domain import lifecycle, scoring
 from tracker.extensions import db
 from tracker.mitigations import queries as mitigation_queries
 from tracker.models import Category, Risk, Tag, Team, User, risk_tags
+from tracker.risks.keys import parse_key
 from tracker.risks.settings import ScoringSettings
+from tracker.team_filter import requested_slug
+
+
+def risk_by_key(key: str) -> Risk | None:
+    """The risk with this RISK-n key (archived ones included), or None for a key that is
+    malformed or names no risk."""
+    number = parse_key(key)
+    if number is None:
+        return None
+    return db.session.scalar(sa.select(Risk).where(Risk.number == number))
+
+
+def risk_or_404(key: str) -> Risk:
+    """The risk with this RISK-n key, archived ones included, for a page or action on it.
+
+    :raise 404: when the key is malformed or names no risk.
+    """
+    risk = risk_by_key(key)
+    if risk is None:
+        abort(404, f"No risk has the key {key}.")
+    return risk
+
 
 SORTS = {
     "score": (Risk.score, Risk.residual_score),
@@ -96,7 +120,7 @@ class RegisterFilter:
             problems.append("Ignored page: give a number.")
             page = 1
         return cls(
-            team=(args.get("team") or "").strip().lower(),
+            team=requested_slug(args),
             status=choice("status", lifecycle.STATUSES),
             band=choice("band", scoring.BANDS),
             category=(args.get("category") or "").strip().lower(),

@@ -23,13 +23,6 @@ from tracker.risks.forms import ArchiveForm, ReviewForm, RiskForm, StatusForm
 from tracker.validation import ValidationError
 
 
-def load_risk(key: str) -> Risk:
-    risk = services.find_by_key(key)
-    if risk is None:
-        abort(404)
-    return risk
-
-
 def _form_choices(form: RiskForm) -> None:
     teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
     form.set_choices(
@@ -100,7 +93,7 @@ def new():
 
 @bp.get("/<key>")
 def detail(key: str):
-    return render_detail(load_risk(key))
+    return render_detail(queries.risk_or_404(key))
 
 
 def render_detail(risk: Risk, status_form: StatusForm | None = None, code: int = 200):
@@ -148,7 +141,7 @@ def approver_choices():
 
 @bp.route("/<key>/edit", methods=["GET", "POST"])
 def edit(key: str):
-    risk = load_risk(key)
+    risk = queries.risk_or_404(key)
     if not permissions.can_edit(current_user, risk):
         abort(403)
     form = RiskForm()

@@ -6,7 +6,6 @@ Every function checks permissions, validates, writes the audit events and commit
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -20,21 +19,9 @@ from tracker.models import Risk, Tag, User
 from tracker.risks import history, permissions
 from tracker.risks import settings as scoring_settings
 from tracker.risks.fields import QUANTIFICATION_FIELDS, SCALE_FIELDS, Lookups, clean_risk_values
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, StaleVersion, ValidationError
 
 SCORE_FIELDS = SCALE_FIELDS
-
-
-class PermissionDenied(Exception):
-    """The user's role or teams do not allow this; the message says why."""
-
-
-@dataclass
-class StaleVersion(Exception):
-    """The risk changed since the editor loaded it; `changes` says how."""
-
-    risk: Risk
-    changes: list[history.Change]
 
 
 def next_number() -> int:
@@ -308,13 +295,3 @@ def reopen_expired_acceptances() -> int:
             # Another process reopened them first; its events stand.
             db.session.rollback()
     return len(expired)
-
-
-def find_by_key(key: str) -> Risk | None:
-    """The risk with this RISK-n key (archived ones included), or None."""
-    from tracker.risks.keys import parse_key
-
-    number = parse_key(key)
-    if number is None:
-        return None
-    return db.session.scalar(sa.select(Risk).where(Risk.number == number))
