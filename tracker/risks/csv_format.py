@@ -1,18 +1,23 @@
-"""The risk register's CSV format: its columns, the names a header may use for them, and
-reading a file into rows of text cells keyed by column.
+"""The risk register's CSV format: its columns and the names a header may use for them.
 
 The export writes exactly COLUMNS; an import accepts those names or an alias from ALIASES,
-matched ignoring case and treating spaces, hyphens and underscores alike.
+matched ignoring case and treating spaces, hyphens and underscores alike. Reading and the cell
+helpers are tracker.spreadsheets', shared with the other imports.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from dataclasses import dataclass, field
-
-from tracker.risks import history
+from tracker.spreadsheets import (  # noqa: F401 (the risk import's names for them)
+    CsvFormat,
+    ImportProblem,
+    Row,
+    Table,
+    display,
+    number_text,
+    protect,
+    unprotect,
+)
+from tracker.spreadsheets import read_table as read_any_table
 
 COLUMNS = (
     "key",
@@ -102,169 +107,15 @@ ALIASES = {
     "bad minutes": "bad_minutes_per_year",
 }
 
-# A spreadsheet runs a cell starting with one of these as a formula; see protect().
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"[\s_-]+", " ", name.strip().lower()).strip()
-
-
-_COLUMN_NAMES = {_normalise(name): name for name in COLUMNS} | {
-    _normalise(alias): name for alias, name in ALIASES.items()
-}
-ACCEPTED_NAMES = (
-    f"Use the export's column names ({', '.join(COLUMNS)}) or one of {', '.join(ALIASES)}."
-)
+RISK_FORMAT = CsvFormat(COLUMNS, REQUIRED_COLUMNS, READ_ONLY_COLUMNS, ALIASES)
+ACCEPTED_NAMES = RISK_FORMAT.accepted_names
 
 
 def column_for(header: str) -> str | None:
-    """The export column a header names (any case; spaces, hyphens, underscores alike)."""
-    return _COLUMN_NAMES.get(_normalise(header))
-
-
-def number_text(value: float) -> str:
-    """A number as written to a cell: whole numbers without ".0", others exactly (repr)."""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(float(value))
-
-
-def display(value) -> str | None:
-    """How a value is written to a cell or shown in a plan: None for no value."""
-    if isinstance(value, float):
-        return number_text(value)
-    return history.display_value(value)
-
-
-def protect(cell: str) -> str:
-    """Prefix "'" to a cell a spreadsheet would run as a formula (CSV injection).
-
-    A cell that already starts with quotes before a formula character gets one more, so
-    unprotect() gives back exactly what was written.
-    """
-    return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
-
-
-def unprotect(cell: str) -> str:
-    """Undo protect()."""
-    protected = cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS)
-    return cell[1:] if protected else cell
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """Why a file cannot be imported: the line (header = 1), the column as the file names it
-    ("" for the file or row as a whole) and what to fix."""
-
-    line: int
-    column: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data row: its first line in the file and its cells by export column."""
-
-    line: int
-    cells: dict[str, str]
-
-
-@dataclass
-class Table:
-    """A file read into rows; `headers` maps each export column to its name in the file."""
-
-    headers: dict[str, str] = field(default_factory=dict)
-    rows: list[Row] = field(default_factory=list)
-    problems: list[ImportProblem] = field(default_factory=list)
-
-
-def detect_delimiter(text: str) -> str:
-    """The delimiter, "," or ";": whichever appears more often in the header line outside quotes.
-
-    csv.Sniffer guesses from a sample and is easily fooled by commas in quoted cells or
-    decimal commas, so only the header line decides.
-    """
-    counts = {",": 0, ";": 0}
-    quoted = False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in "\r\n":
-            break
-        elif not quoted and char in counts:
-            counts[char] += 1
-    return ";" if counts[";"] > counts[","] else ","
+    """The risk column a header names (any case; spaces, hyphens, underscores alike)."""
+    return RISK_FORMAT.column_for(header)
 
 
 def read_table(text: str) -> Table:
-    """Read CSV text (with or without BOM, "," or ";") into rows keyed by export column.
-
-    Read-only columns are dropped. File-level problems (no header, unknown or doubled
-    columns, missing required columns) leave no rows; row-level ones are listed beside them.
-    """
-    text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
-    try:
-        records = _records(reader)
-    except csv.Error as exc:
-        problem = ImportProblem(reader.line_num, "", f"This is not valid CSV: {exc}.")
-        return Table(problems=[problem])
-    if not records:
-        return Table(problems=[ImportProblem(1, "", "The file is empty; it needs a header row.")])
-    (header_line, names), *body = records
-    table = _map_header(names, header_line)
-    if table.problems:
-        return table
-    named = {index for index, name in enumerate(names) if name.strip()}
-    positions = {index: column_for(names[index]) for index in named}
-    for line, cells in body:
-        table.rows.append(_row(line, cells, positions, table.problems))
-    return table
-
-
-def _records(reader) -> list[tuple[int, list[str]]]:
-    """Each non-blank record with the line it starts on (a quoted cell may span lines)."""
-    records, start = [], 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            records.append((start, cells))
-        start = reader.line_num + 1
-    return records
-
-
-def _map_header(names: list[str], line: int) -> Table:
-    table = Table()
-    for raw in names:
-        name = raw.strip()
-        if not name:
-            continue  # e.g. a trailing delimiter; _row refuses values under it
-        column = column_for(name)
-        if column is None:
-            message = f"Unknown column {name!r}. {ACCEPTED_NAMES}"
-            table.problems.append(ImportProblem(line, name, message))
-        elif column in table.headers:
-            message = f"{table.headers[column]!r} and {name!r} both give the {column}; keep one."
-            table.problems.append(ImportProblem(line, name, message))
-        else:
-            table.headers[column] = name
-    missing = [column for column in REQUIRED_COLUMNS if column not in table.headers]
-    if missing:
-        message = f"The file needs the column(s) {', '.join(missing)}."
-        table.problems.append(ImportProblem(line, "", message))
-    for column in READ_ONLY_COLUMNS & table.headers.keys():
-        del table.headers[column]
-    return table
-
-
-def _row(line: int, cells: list[str], positions: dict[int, str], problems: list) -> Row:
-    for index, cell in enumerate(cells):
-        if cell.strip() and index not in positions:
-            message = f"Cell {index + 1} has a value but its column has no name in the header."
-            problems.append(ImportProblem(line, "", message))
-    values = {
-        column: unprotect(cells[index]) if index < len(cells) else ""
-        for index, column in positions.items()
-        if column not in READ_ONLY_COLUMNS
-    }
-    return Row(line, values)
+    """Read a risk register file; see tracker.spreadsheets.read_table."""
+    return read_any_table(text, RISK_FORMAT)

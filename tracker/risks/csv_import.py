@@ -13,58 +13,18 @@ mitigate), and columns the file lacks leave those fields alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import count
-
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.imports import ImportPlan, ImportResult, plan_table, write_plan
 from tracker.models import Risk, User
 from tracker.risks import history, permissions, services
-from tracker.risks.csv_format import ImportProblem, read_table
+from tracker.risks.csv_format import read_table
 from tracker.risks.csv_plan import PlannedRow, RowPlanner, current_value
 from tracker.validation import PermissionDenied, ValidationError
 
 IMPORT_REASON = "Imported from CSV"
-
-
-@dataclass(frozen=True)
-class ImportCounts:
-    """How many rows of a plan create, update and leave a risk unchanged."""
-
-    create: int
-    update: int
-    unchanged: int
-
-
-@dataclass
-class ImportPlan:
-    """Every row's plan, or (when not valid) every problem found in the file."""
-
-    rows: list[PlannedRow]
-    errors: list[ImportProblem]
-    actor_id: int | None
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
-
-    @property
-    def counts(self) -> ImportCounts:
-        actions = [row.action for row in self.rows]
-        return ImportCounts(*(actions.count(a) for a in ("create", "update", "unchanged")))
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What apply_import wrote: counts by action, and the keys of the new risks."""
-
-    created: int
-    updated: int
-    unchanged: int
-    created_keys: list[str]
 
 
 def plan_import(text: str, actor: User | None = None) -> ImportPlan:
@@ -74,18 +34,7 @@ def plan_import(text: str, actor: User | None = None) -> ImportPlan:
     teams are errors. Raises PermissionDenied for users who cannot create risks at all.
     """
     _check_may_import(actor)
-    table = read_table(text)
-    plan = ImportPlan(rows=[], errors=list(table.problems), actor_id=actor.id if actor else None)
-    if table.rows:
-        planner = RowPlanner(table.headers, actor)
-        for row in table.rows:
-            outcome = planner.plan(row)
-            if isinstance(outcome, PlannedRow):
-                plan.rows.append(outcome)
-            else:
-                plan.errors.extend(outcome)
-    plan.errors.sort(key=lambda error: error.line)
-    return plan
+    return plan_table(read_table(text), lambda headers: RowPlanner(headers, actor), actor)
 
 
 def _check_may_import(actor: User | None) -> None:
@@ -101,25 +50,7 @@ def apply_import(plan: ImportPlan, actor: User | None) -> ImportResult:
     changes; PermissionDenied for users who cannot create risks.
     """
     _check_may_import(actor)
-    if (actor.id if actor else None) != plan.actor_id:
-        raise ValidationError.single("actor", "Apply the import as the user who planned it.")
-    if not plan.valid:
-        raise ValidationError.single(
-            "file", f"Fix the {len(plan.errors)} problem(s) in the file; nothing was imported."
-        )
-    try:
-        created_keys = _write(plan, actor)
-        db.session.commit()
-    except (IntegrityError, StaleDataError):
-        db.session.rollback()
-        raise ValidationError.single(
-            "file", "Risks changed while the import ran, so nothing was imported; try again."
-        ) from None
-    except BaseException:
-        db.session.rollback()
-        raise
-    counts = plan.counts
-    return ImportResult(counts.create, counts.update, counts.unchanged, created_keys)
+    return write_plan(plan, actor, lambda: _write(plan, actor), "Risks")
 
 
 def _write(plan: ImportPlan, actor: User | None) -> list[str]:

@@ -1,0 +1,88 @@
+"""What the `… import` and `… export` commands of each record type share: reading the file,
+printing a plan or its problems, applying it, and writing an export to a file or stdout."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from tracker.accounts import services as accounts
+from tracker.imports import ImportPlan, ImportResult
+from tracker.models import User
+from tracker.validation import ValidationError
+
+
+def acting_user(email: str | None) -> User | None:
+    """The user an --as EMAIL option names (None: the tracker itself); a clear error for an
+    unknown one."""
+    if email is None:
+        return None
+    try:
+        return accounts.require_user(email)
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def decoded(file) -> str:
+    """The text of an opened binary FILE argument; a clear error when it is not UTF-8."""
+    try:
+        return file.read().decode("utf-8")
+    except UnicodeDecodeError:
+        name = getattr(file, "name", "The input")
+        raise click.ClickException(f"{name} is not UTF-8 text; save it as CSV UTF-8.") from None
+
+
+def _row_line(row) -> str:
+    changed = f" ({', '.join(name for name, _, _ in row.changes)})" if row.changes else ""
+    return f"line {row.line:<5} {row.action:<9} {row.key:<11} {row.title}{changed}"
+
+
+def _report_errors(plan: ImportPlan) -> None:
+    for error in plan.errors:
+        where = f"line {error.line}" + (f", column {error.column}" if error.column else "")
+        click.echo(f"{where}: {error.message}", err=True)
+    click.echo(f"Nothing imported: {len(plan.errors)} problem(s) to fix.", err=True)
+
+
+def print_and_apply(
+    plan: ImportPlan, dry_run: bool, apply: Callable[[ImportPlan], ImportResult]
+) -> None:
+    """Print the plan row by row and apply it (unless `dry_run`); a plan with problems prints
+    every one on stderr and exits 1 having written nothing."""
+    if not plan.valid:
+        _report_errors(plan)
+        raise click.exceptions.Exit(1)
+    if plan.ignored:
+        click.echo(f"Columns read past: {', '.join(plan.ignored)}.")
+    for row in plan.rows:
+        click.echo(_row_line(row))
+    counts = plan.counts
+    if dry_run:
+        click.echo(
+            f"Dry run, nothing written: would create {counts.create}, "
+            f"update {counts.update}; {counts.unchanged} unchanged."
+        )
+        return
+    try:
+        result = apply(plan)
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {result.created}, updated {result.updated}; {result.unchanged} unchanged.")
+
+
+def write_export(file: str, export: Callable[[TextIO], int], records: str) -> None:
+    """Write what `export` produces to FILE, or to standard output for '-'.
+
+    A file gets a UTF-8 byte-order mark, which Excel needs to read the text as UTF-8.
+    """
+    out = io.StringIO()
+    written = export(out)
+    if file == "-":
+        click.echo(out.getvalue(), nl=False)
+        return
+    Path(file).write_text(out.getvalue(), encoding="utf-8-sig", newline="")
+    click.echo(f"Exported {written} {records} to {file}.")
