@@ -14,6 +14,7 @@ from tracker.domain.error_budget import (
     allowed_minutes,
     cumulative_spend,
     minutes_inside,
+    reaches,
     share_inside,
     window_budgets,
 )
@@ -207,3 +208,9 @@ def test_every_curve_point_is_what_minutes_inside_counts_up_to_it(rows):
     for point in cumulative_spend(outages, NOW):
         expected = sum(minutes_inside(o, start, NOW, window_end=point.at) for o in outages)
         assert point.spent_minutes == pytest.approx(expected, abs=1e-6)
+
+
+def test_an_incident_reaches_a_window_when_any_of_it_lies_inside():
+    assert reaches(Outage(ago(days=8), ago(days=6), 0), ago(days=7), NOW)
+    assert not reaches(Outage(ago(days=8), ago(days=7), 10), ago(days=7), NOW)
+    assert reaches(Outage(ago(days=8), None, 10), ago(days=7), NOW)

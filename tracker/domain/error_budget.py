@@ -75,6 +75,11 @@ def minutes_inside(
     return outage.impact_minutes * share
 
 
+def reaches(outage: Outage, window_start: datetime, now: datetime) -> bool:
+    """Whether any of the outage's span (as known at `now`) lies in (window_start, now]."""
+    return share_inside(outage.started_at, _known_end(outage, now), window_start, now) > 0
+
+
 def _known_end(outage: Outage, now: datetime) -> datetime:
     """Where the outage's span ends as known at `now`: an open incident (or a resolution
     recorded after now) runs to now; a span never ends before it starts."""
