@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tracker.domain.incident_policy import (
     estimate_looks_too_low,
+    estimate_looks_too_low_sql,
     follow_up_threshold_minutes,
     needs_follow_up,
     needs_follow_up_sql,
@@ -156,12 +157,12 @@ incident_rows = st.lists(
 )
 
 
-def _matching(engine, incidents, condition, rows) -> set[int]:
+def _matching(engine, table, condition, rows) -> set[int]:
     with engine.begin() as connection:
-        connection.execute(incidents.delete())
+        connection.execute(table.delete())
         if rows:
-            connection.execute(incidents.insert(), [{"id": n, **row} for n, row in enumerate(rows)])
-        return set(connection.scalars(sa.select(incidents.c.id).where(condition)))
+            connection.execute(table.insert(), [{"id": n, **row} for n, row in enumerate(rows)])
+        return set(connection.scalars(sa.select(table.c.id).where(condition)))
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -187,3 +188,49 @@ def test_needs_follow_up_sql_selects_what_needs_follow_up_says(table, rows):
         n for n, row in enumerate(rows) if needs_follow_up(row["impact_minutes"], row["follow_ups"])
     }
     assert _matching(engine, incidents, condition, rows) == expected
+
+
+@pytest.fixture(scope="module")
+def risk_table():
+    engine = sa.create_engine("sqlite://")
+    metadata = sa.MetaData()
+    risks = sa.Table(
+        "risks",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("likelihood", sa.Integer),
+        sa.Column("estimate", sa.Float),
+        sa.Column("incidents", sa.Integer),
+        sa.Column("actual", sa.Float),
+    )
+    metadata.create_all(engine)
+    return engine, risks
+
+
+risk_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "likelihood": st.one_of(st.none(), st.integers(1, 5)),
+            "estimate": st.one_of(st.none(), st.floats(0, 300)),
+            "incidents": st.integers(0, 4),
+            "actual": st.floats(0, 700),
+        }
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=risk_rows)
+def test_estimate_looks_too_low_sql_selects_what_the_rule_says(risk_table, rows):
+    engine, risks = risk_table
+    c = risks.c
+    condition = estimate_looks_too_low_sql(c.likelihood, c.estimate, c.incidents, c.actual)
+    expected = {
+        n
+        for n, row in enumerate(rows)
+        if estimate_looks_too_low(
+            row["likelihood"], row["estimate"], row["incidents"], row["actual"]
+        )
+    }
+    assert _matching(engine, risks, condition, rows) == expected

@@ -51,6 +51,21 @@ def estimate_looks_too_low(
     return too_frequent or too_costly
 
 
+def estimate_looks_too_low_sql(likelihood, estimated_bad_minutes_per_year, incidents_365d, actual):
+    """estimate_looks_too_low as an SQL condition over a risk's columns and its 365-day
+    incident count and minutes (e.g. columns of a grouped subquery)."""
+    return sa.or_(
+        sa.and_(
+            likelihood <= CALIBRATION_MAX_LIKELIHOOD,
+            incidents_365d >= CALIBRATION_MIN_INCIDENTS,
+        ),
+        sa.and_(
+            estimated_bad_minutes_per_year.isnot(None),
+            actual > CALIBRATION_MINUTES_FACTOR * estimated_bad_minutes_per_year,
+        ),
+    )
+
+
 def review_due_by(resolved_at: datetime, review_days: int = DEFAULT_REVIEW_DAYS) -> datetime:
     """When the review of an incident resolved at `resolved_at` must have been held."""
     return resolved_at + timedelta(days=review_days)
