@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -275,3 +276,62 @@ def jira(app, fake_jira):
         JIRA_BATCH_SIZE=50,
     )
     return fake_jira
+
+
+# Single sign-on ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def oidc_provider():
+    """A local OpenID provider (tests/oidc_server.py) on 127.0.0.1."""
+    from tests.oidc_server import OidcProvider
+
+    provider = OidcProvider().start()
+    yield provider
+    provider.stop()
+    assert not provider.errors, f"the test provider failed: {provider.errors}"
+
+
+@pytest.fixture
+def sso(app, oidc_provider):
+    """The app signing in through the test provider; groups decide roles and teams."""
+    app.config.update(
+        OIDC_ISSUER=oidc_provider.issuer,
+        OIDC_CLIENT_ID=oidc_provider.client_id,
+        OIDC_CLIENT_SECRET=oidc_provider.client_secret,
+        OIDC_PROVIDER_NAME="Acme SSO",
+        OIDC_ADMIN_GROUPS="avail-admins",
+        OIDC_MANAGER_GROUPS="avail-managers, eng-managers",
+        OIDC_TEAM_GROUP_PREFIX="avail-team-",
+        OIDC_TIMEOUT=5.0,
+    )
+    return oidc_provider
+
+
+class SsoActions:
+    """Sign in through the provider with the test client, as a browser follows redirects."""
+
+    def __init__(self, client, provider):
+        self.client = client
+        self.provider = provider
+
+    def start(self, next_url: str | None = None):
+        """Open "Sign in with …"; returns the app's answer (a redirect to the provider)."""
+        query = {"next": next_url} if next_url else {}
+        return self.client.get("/login/sso", query_string=query)
+
+    def callback(self, callback_url: str):
+        """Follow the provider's redirect back to the app."""
+        parts = urlsplit(callback_url)
+        return self.client.get(f"{parts.path}?{parts.query}")
+
+    def sign_in(self, sub: str, next_url: str | None = None):
+        """The whole round trip as `sub`; returns the app's answer to the callback."""
+        start = self.start(next_url)
+        assert start.status_code == 302, start.get_data(as_text=True)
+        return self.callback(self.provider.approve(start.location, sub))
+
+
+@pytest.fixture
+def sso_client(client, sso) -> SsoActions:
+    return SsoActions(client, sso)

@@ -11,6 +11,7 @@ from flask import Flask
 
 from tracker import config as settings
 from tracker.links import public_url_problem
+from tracker.sso.settings import sso_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,8 +54,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"] or settings.default_database_url(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(uri)
 
-    if problem := settings.scoring_problem(app.config) or public_url_problem(
-        app.config["PUBLIC_URL"]
+    if problem := (
+        settings.scoring_problem(app.config)
+        or public_url_problem(app.config["PUBLIC_URL"])
+        or sso_problem(app.config)
     ):
         raise ConfigurationError(f"Refusing to start: {problem}")
     if settings.is_production(app.config):
@@ -82,9 +85,21 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Each area package assembles its own blueprints; the order is the URL map's."""
-    from tracker import admin, api, auth, dashboard, errors, jira, main, mitigations, reviews, risks
+    from tracker import (
+        admin,
+        api,
+        auth,
+        dashboard,
+        errors,
+        jira,
+        main,
+        mitigations,
+        reviews,
+        risks,
+        sso,
+    )
 
-    for area in (dashboard, main, auth, admin, risks, mitigations, jira, reviews, api):
+    for area in (dashboard, main, auth, sso, admin, risks, mitigations, jira, reviews, api):
         for blueprint in area.blueprints():
             app.register_blueprint(blueprint)
     errors.init_app(app)

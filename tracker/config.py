@@ -93,6 +93,24 @@ class Defaults:
     MAIL_FROM: str | None = None
     MAIL_USE_TLS = True
 
+    # Single sign-on with OpenID Connect (see tracker.sso.settings): unset OIDC_ISSUER means none.
+    OIDC_ISSUER: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_SCOPES = "openid email profile"
+    OIDC_PROVIDER_NAME = "single sign-on"
+    OIDC_TIMEOUT = 10.0
+    # How far the provider's clock may be from ours when checking a token's times.
+    OIDC_CLOCK_LEEWAY_SECONDS = 120
+    OIDC_GROUPS_CLAIM = "groups"
+    # Comma-separated group names; unset means groups do not decide roles.
+    OIDC_ADMIN_GROUPS: str | None = None
+    OIDC_MANAGER_GROUPS: str | None = None
+    # Unset means groups do not decide team memberships.
+    OIDC_TEAM_GROUP_PREFIX: str | None = None
+    # on, admins-only (break-glass admins) or off.
+    PASSWORD_LOGIN = "on"  # noqa: S105 (a mode, not a password)
+
 
 # Environment variables read as integers; the rest are strings.
 _INT_SETTINGS = (
@@ -106,6 +124,7 @@ _INT_SETTINGS = (
     "JIRA_LOCK_SECONDS",
     "JIRA_SYNC_MAX_AGE_HOURS",
     "MAIL_PORT",
+    "OIDC_CLOCK_LEEWAY_SECONDS",
 )
 _STR_SETTINGS = (
     "SECRET_KEY",
@@ -124,8 +143,24 @@ _STR_SETTINGS = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_FROM",
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_SCOPES",
+    "OIDC_PROVIDER_NAME",
+    "OIDC_GROUPS_CLAIM",
+    "OIDC_ADMIN_GROUPS",
+    "OIDC_MANAGER_GROUPS",
+    "OIDC_TEAM_GROUP_PREFIX",
+    "PASSWORD_LOGIN",
 )
-_FLOAT_SETTINGS = ("SLO_TARGET", "TOO_BIG_TO_ACCEPT_SHARE", "JIRA_TIMEOUT", "JIRA_MAX_RETRY_DELAY")
+_FLOAT_SETTINGS = (
+    "SLO_TARGET",
+    "TOO_BIG_TO_ACCEPT_SHARE",
+    "JIRA_TIMEOUT",
+    "JIRA_MAX_RETRY_DELAY",
+    "OIDC_TIMEOUT",
+)
 _BOOL_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("0", "false", "no", "off")

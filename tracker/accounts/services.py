@@ -27,7 +27,8 @@ def hash_password(password: str) -> str:
 
 
 def password_matches(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password)
+    """False for a wrong password, and for users who have none (they sign in through SSO)."""
+    return bool(user.password_hash) and check_password_hash(user.password_hash, password)
 
 
 def find_user(email: str) -> User | None:

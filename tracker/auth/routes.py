@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from tracker.accounts import services as accounts
 from tracker.auth import services
 from tracker.auth.forms import ChangePasswordForm, LoginForm
+from tracker.auth.sessions import start_session
 from tracker.forms import PostForm, apply_errors
 from tracker.security import is_safe_next_url, public
+from tracker.sso import client as sso_client
+from tracker.sso.settings import password_login_mode
 from tracker.validation import ValidationError
 
 bp = Blueprint("auth", __name__)
+
+
+def _login_page(form: LoginForm, status: int):
+    return render_template(
+        "auth/login.html",
+        form=form,
+        sso=sso_client.settings(),
+        password_login=password_login_mode(current_app.config),
+    ), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -28,19 +49,29 @@ def login():
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
         except services.SignInRefused as refused:
             form.form_errors.append(str(refused))
-            return render_template("auth/login.html", form=form), 401
-        login_user(user)
+            return _login_page(form, 401)
+        start_session(user)
         target = form.next.data
         return redirect(target if is_safe_next_url(target) else url_for("dashboard.home"))
-    status = 400 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return _login_page(form, 400 if form.errors else 200)
 
 
 @bp.post("/logout")
 def logout():
-    if PostForm().validate_on_submit():
-        logout_user()
-        flash("You are signed out.", "info")
+    if not PostForm().validate_on_submit():
+        return redirect(url_for("auth.login"))
+    id_token = session.pop(sso_client.ID_TOKEN_KEY, None)
+    logout_user()
+    flash("You are signed out.", "info")
+    sso = sso_client.settings()
+    if id_token and sso:
+        provider_logout = sso_client.end_session_url(
+            sso, id_token, url_for("auth.login", _external=True)
+        )
+        if provider_logout:
+            # A meta refresh, not a redirect: the Content-Security-Policy's form-action forbids
+            # a form's POST from being redirected to another site.
+            return render_template("auth/signed_out.html", provider_logout=provider_logout, sso=sso)
     return redirect(url_for("auth.login"))
 
 

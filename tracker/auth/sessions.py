@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask
+from flask_login import login_user
 
+from tracker import clock
 from tracker.extensions import db, login_manager
 from tracker.models import User
 
@@ -25,6 +27,13 @@ def load_user(session_id: str) -> User | None:
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in to this browser and note the time: every way of signing in ends here."""
+    login_user(user)
+    user.last_sign_in_at = clock.now()
+    db.session.commit()
 
 
 def init_app(app: Flask) -> None:

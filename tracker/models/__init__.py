@@ -1,6 +1,6 @@
 """The tracker's models; import them from here."""
 
-from tracker.models.accounts import ROLE_LABELS, ROLES, Team, User, team_members
+from tracker.models.accounts import ROLE_LABELS, ROLES, Team, User, UserEvent, team_members
 from tracker.models.api_token import ApiToken
 from tracker.models.jira import DriftFlag, JiraLink, JiraTicket, SyncLock, SyncRun
 from tracker.models.login_failure import LoginFailure
@@ -31,6 +31,7 @@ __all__ = [
     "Tag",
     "Team",
     "User",
+    "UserEvent",
     "WeeklySnapshot",
     "risk_tags",
     "team_members",
