@@ -36,7 +36,7 @@ def test_first_sign_in_creates_a_viewer_and_lands_on_the_dashboard(sso_client, s
 def test_the_sign_in_returns_to_the_page_asked_for(sso_client, sso):
     sso.set_user("00u-ada", email="ada@example.com")
 
-    assert sso_client.sign_in("00u-ada", next_url="/risks/").location == "/risks/"
+    assert sso_client.sign_in("00u-ada", next_url="/risks").location == "/risks"
 
 
 def test_a_next_url_on_another_site_is_ignored(sso_client, sso):
