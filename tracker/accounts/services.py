@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.accounts import rules
+from tracker.accounts.history import record_change, team_list
 from tracker.extensions import db
 from tracker.models import ROLES, Team, User
 from tracker.models.accounts import new_session_token
@@ -146,9 +147,19 @@ def _would_remove_last_admin(user: User, role: str, active: bool) -> bool:
 
 
 def update_user(
-    user: User, *, display_name: str, role: str, active: bool, team_slugs: Iterable[str]
+    user: User,
+    *,
+    display_name: str,
+    role: str,
+    active: bool,
+    team_slugs: Iterable[str],
+    role_overridden: bool | None = None,
+    actor: User | None = None,
 ) -> None:
-    """Change a user's name, role, active flag and teams in one go."""
+    """Change a user's name, role, active flag and teams in one go, kept in their history.
+
+    `role_overridden` (None leaves it) keeps the role whatever the provider's groups say.
+    """
     errors = {
         field: message
         for field, message in (
@@ -168,11 +179,23 @@ def update_user(
         raise ValidationError(errors)
     if user.active and not active:
         user.session_token = new_session_token()
+    if role_overridden is not None:
+        record_change(
+            user, "role kept", _yes_no(user.role_overridden), _yes_no(role_overridden), actor=actor
+        )
+        user.role_overridden = role_overridden
+    record_change(user, "role", user.role, role, actor=actor)
+    record_change(user, "active", _yes_no(user.active), _yes_no(active), actor=actor)
+    record_change(user, "teams", team_list(user.teams), team_list(teams), actor=actor)
     user.display_name = display_name.strip()
     user.role = role
     user.active = active
     user.teams = teams
     db.session.commit()
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def deactivate_user(user: User) -> None:
@@ -181,6 +204,7 @@ def deactivate_user(user: User) -> None:
         raise ValidationError.single(
             "email", f"{user.email} is the last active admin; make another user admin first."
         )
+    record_change(user, "active", _yes_no(user.active), "no")
     user.active = False
     user.session_token = new_session_token()
     db.session.commit()

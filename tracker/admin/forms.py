@@ -48,6 +48,13 @@ class UserEditForm(FlaskForm):
     display_name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
     role = _role_field()
     teams = CheckboxListField("Teams", choices=[])
+    role_overridden = BooleanField(
+        "Keep this role",
+        description=(
+            "The provider's groups set the role at every single sign-on; tick to keep the role "
+            "chosen here instead, until the tick is cleared."
+        ),
+    )
     active = BooleanField(
         "Active", description="Inactive users cannot sign in; their records stay."
     )

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
 from tracker.accounts import services as accounts
+from tracker.accounts.history import events_of
 from tracker.admin.forms import (
     AddMemberForm,
     RenameForm,
@@ -18,6 +19,8 @@ from tracker.extensions import db
 from tracker.forms import PostForm, apply_errors, choices
 from tracker.models import Team, User
 from tracker.security import roles_required
+from tracker.sso import accounts as sso_accounts
+from tracker.sso import client as sso_client
 from tracker.validation import ValidationError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -33,13 +36,26 @@ def _team_choices() -> list[tuple[str, str]]:
     return choices((team.slug, team.name) for team in accounts.list_teams())
 
 
+def _groups_decide_roles() -> bool:
+    sso = sso_client.settings()
+    return bool(sso and sso.groups_decide_roles)
+
+
+def _user_page_extras(user: User) -> dict:
+    """What the user's page shows besides the forms: their history, and the override box."""
+    return {"events": events_of(user), "groups_decide_roles": _groups_decide_roles()}
+
+
 def _render(template: str, form, **context):
     return render_template(template, form=form, **context), 400 if form.errors else 200
 
 
 @bp.get("/users")
 def users():
-    return render_template("admin/users.html", users=accounts.list_users())
+    everyone = accounts.list_users()
+    return render_template(
+        "admin/users.html", users=everyone, unknown_teams=sso_accounts.unknown_teams(everyone)
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -78,6 +94,8 @@ def user_edit(user_id: int):
                 role=form.role.data,
                 active=form.active.data,
                 team_slugs=form.teams.data,
+                role_overridden=form.role_overridden.data if _groups_decide_roles() else None,
+                actor=current_user,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -85,7 +103,11 @@ def user_edit(user_id: int):
             flash(f"Saved {user.email}.", "success")
             return redirect(url_for("admin.users"))
     return _render(
-        "admin/user_edit.html", form, user=user, password_form=ResetPasswordForm(formdata=None)
+        "admin/user_edit.html",
+        form,
+        user=user,
+        password_form=ResetPasswordForm(formdata=None),
+        **_user_page_extras(user),
     )
 
 
@@ -108,7 +130,11 @@ def user_password(user_id: int):
     edit_form.teams.choices = _team_choices()
     edit_form.teams.data = [team.slug for team in user.teams]
     return render_template(
-        "admin/user_edit.html", form=edit_form, user=user, password_form=form
+        "admin/user_edit.html",
+        form=edit_form,
+        user=user,
+        password_form=form,
+        **_user_page_extras(user),
     ), 400
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 
 def groups_from_claim(value: object) -> list[str] | None:
@@ -44,3 +44,19 @@ def team_slugs_from_groups(groups: Iterable[str], prefix: str) -> list[str]:
             if group.lower().startswith(prefix) and group[len(prefix) :].strip()
         }
     )
+
+
+def unknown_team_slugs(
+    groups_by_person: Mapping[str, list[str] | None], prefix: str, known_slugs: Collection[str]
+) -> dict[str, list[str]]:
+    """Team slugs that people's groups name but no team has, each with those people (sorted).
+
+    `groups_by_person` maps a person (e.g. their email) to the groups they last signed in with.
+    """
+    known = set(known_slugs)
+    unknown: dict[str, list[str]] = {}
+    for person, groups in sorted(groups_by_person.items()):
+        for slug in team_slugs_from_groups(groups or [], prefix):
+            if slug not in known:
+                unknown.setdefault(slug, []).append(person)
+    return dict(sorted(unknown.items()))
