@@ -96,10 +96,23 @@ def register_blueprints(app: Flask) -> None:
         mitigations,
         reviews,
         risks,
+        roadmap,
         sso,
     )
 
-    for area in (dashboard, main, auth, sso, admin, risks, mitigations, jira, reviews, api):
+    for area in (
+        dashboard,
+        main,
+        auth,
+        sso,
+        admin,
+        risks,
+        mitigations,
+        roadmap,
+        jira,
+        reviews,
+        api,
+    ):
         for blueprint in area.blueprints():
             app.register_blueprint(blueprint)
     errors.init_app(app)
@@ -112,6 +125,7 @@ def register_cli(app: Flask) -> None:
     from tracker.jira.cli import jira_cli
     from tracker.mitigations.cli import mitigations_cli
     from tracker.risks.cli import risks_cli
+    from tracker.roadmap.cli import delivery_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(teams_cli)
@@ -120,3 +134,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jira_cli)
     app.cli.add_command(digest_command)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(delivery_cli)

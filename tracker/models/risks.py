@@ -98,6 +98,9 @@ class Risk(db.Model):
     ettf_days: Mapped[float | None]
     # Derived from the four above; stored for sorting and for totals computed in the database.
     bad_minutes_per_year: Mapped[float | None] = mapped_column(index=True)
+    # The owner's estimate of the bad minutes a year once the planned mitigations are done; with
+    # bad_minutes_per_year it says how many minutes the work would save (roadmap planning).
+    residual_bad_minutes_per_year: Mapped[float | None]
 
     accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     acceptance_expires: Mapped[date | None]

@@ -1,0 +1,83 @@
+"""Reading the open work the roadmap lays out: one page of it, with its tickets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.extensions import db
+from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, Team
+
+GROUPINGS = ("team", "risk")
+
+
+@dataclass(frozen=True)
+class WorkPage:
+    """A page of open mitigations, with the tickets linked to each and the total count."""
+
+    items: list[Mitigation]
+    tickets: dict[int, list[JiraTicket]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _open_work(team_id: int | None) -> sa.Select:
+    query = (
+        sa.select(Mitigation)
+        .join(Risk, Risk.id == Mitigation.risk_id)
+        .join(Team, Team.id == Mitigation.team_id)
+        .where(Mitigation.status.in_(OPEN_STATUSES), Risk.archived_at.is_(None))
+    )
+    return query.where(Mitigation.team_id == team_id) if team_id is not None else query
+
+
+def _ordered(query: sa.Select, group: str) -> sa.Select:
+    # Rows of one team (or risk) stay together; within it the most overdue work comes first.
+    keys = (Team.name, Team.id) if group == "team" else (Risk.number,)
+    return query.order_by(*keys, Mitigation.due_date, Mitigation.id)
+
+
+def open_work_page(team_id: int | None, group: str, page: int, per_page: int) -> WorkPage:
+    """One page of the open mitigations of live risks (of one team, when given), grouped by
+    team or by risk, in three queries: count, rows with risk, team and owner, tickets."""
+    query = _open_work(team_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    items = list(
+        db.session.scalars(
+            _ordered(query, group)
+            .options(
+                contains_eager(Mitigation.risk),
+                contains_eager(Mitigation.team),
+                joinedload(Mitigation.owner),
+            )
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).unique()
+    )
+    return WorkPage(items, tickets_of([m.id for m in items]), total, page, per_page)
+
+
+def tickets_of(mitigation_ids: list[int]) -> dict[int, list[JiraTicket]]:
+    """The tickets linked to each of these mitigations, by key; one query."""
+    if not mitigation_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(JiraLink.mitigation_id, JiraTicket)
+        .join(JiraTicket, JiraTicket.id == JiraLink.ticket_id)
+        .where(JiraLink.mitigation_id.in_(mitigation_ids))
+        .order_by(JiraTicket.key)
+    )
+    tickets: dict[int, list[JiraTicket]] = defaultdict(list)
+    for mitigation_id, ticket in rows:
+        tickets[mitigation_id].append(ticket)
+    return tickets
