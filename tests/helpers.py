@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
+from werkzeug.serving import make_server
 
 from tracker.extensions import db
 
@@ -22,6 +25,20 @@ def counting_queries():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve the app over HTTP on 127.0.0.1 and a free port, a thread per request, as a real
+    server does; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 def new_mitigation(

@@ -389,11 +389,15 @@ def test_two_columns_for_one_field_refuse_the_file(payments):
     assert "both give the likelihood" in message
 
 
-def test_second_row_with_the_same_key_is_an_error(payments):
-    text = csv_text("key," + MINIMAL, "RISK-7,A,data,payments,3,3", "risk-7,B,data,payments,3,3")
+def test_second_row_with_the_same_key_is_an_error(factory, payments):
+    risk = factory.risk(team=payments)
+    lower = risk.key.lower()
+    text = csv_text(
+        "key," + MINIMAL, f"{risk.key},A,data,payments,3,3", f"{lower},B,data,payments,3,3"
+    )
     [(line, column, message)] = errors_of(text)
     assert (line, column) == (3, "key")
-    assert "RISK-7 is also on line 2" in message
+    assert f"{risk.key} is also on line 2" in message
 
 
 def test_second_keyless_row_with_the_same_title_is_an_error(payments):
@@ -413,13 +417,34 @@ def test_archived_risk_must_be_restored_before_import(factory, admin, payments):
 # Import: which risk a row means, and what it changes ---------------------------------------
 
 
-def test_unknown_key_creates_the_risk_with_that_number_and_new_rows_come_after(payments):
+def test_a_key_the_tracker_did_not_issue_is_refused_naming_its_row(factory, payments):
+    factory.risk(team=payments)
     text = csv_text(
-        "key," + MINIMAL, "RISK-40,Kept key,data,payments,3,3", ",Numbered,data,payments,3,3"
+        "key," + MINIMAL, ",Numbered,data,payments,3,3", "RISK-999999999,Far key,data,payments,3,3"
     )
-    plan = imported(text)
-    assert [row.key for row in plan.rows] == ["RISK-40", "new"]
-    assert (risk_titled("Kept key").number, risk_titled("Numbered").number) == (40, 41)
+    assert errors_of(text) == [
+        (
+            3,
+            "key",
+            "RISK-999999999 is not a risk in this tracker; leave the key empty to create the "
+            "risk (it gets the next free key).",
+        )
+    ]
+
+
+def test_a_key_past_what_the_tracker_issues_is_not_a_key(payments):
+    text = csv_text("key," + MINIMAL, "RISK-1000000000,Far key,data,payments,3,3")
+    [(line, column, message)] = errors_of(text)
+    assert (line, column) == (2, "key")
+    assert "Give the key as RISK-<number>" in message
+
+
+def test_new_rows_take_the_next_keys_in_file_order(factory, payments):
+    risk = factory.risk(team=payments)
+    plan = imported(csv_text(MINIMAL, "First,data,payments,3,3", "Second,data,payments,3,3"))
+    assert [row.key for row in plan.rows] == ["new", "new"]
+    numbers = (risk_titled("First").number, risk_titled("Second").number)
+    assert numbers == (risk.number + 1, risk.number + 2)
 
 
 def test_keyless_row_updates_the_risk_with_the_same_title(factory, payments):

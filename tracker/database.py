@@ -40,6 +40,18 @@ def database_answers() -> bool:
     return True
 
 
+def lock_row(model, row_id: int) -> None:
+    """Take the write lock on one row (by `id`) until the transaction ends, so that what the
+    transaction reads next is what it will write over.
+
+    A write that changes nothing does it on both databases: on PostgreSQL it holds the row's
+    lock (like SELECT … FOR UPDATE), on SQLite, which has no row locks, the database's write
+    lock.
+    """
+    table = model.__table__
+    db.session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

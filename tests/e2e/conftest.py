@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.factories import DEFAULT_PASSWORD
+from tests.helpers import serving
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
@@ -55,12 +54,8 @@ def browser():
 @pytest.fixture
 def server_url(app) -> Iterator[str]:
     """The test's app served over HTTP on 127.0.0.1 and a free port, for the browser."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tracker.api.spec import (
     WRITE_PROBLEMS,
     operation,
 )
+from tracker.edits import save_as_asked
 from tracker.jira import links
 from tracker.mitigations import permissions, services
 from tracker.mitigations.queries import MAX_ID
@@ -105,9 +106,15 @@ def update_mitigation(mitigation_id: int):
     follow_jira = fields.pop("follow_jira", None)
     reason = fields.pop("reason", None) or ""
     note = fields.pop("note", None) or ""
-    if fields or note:
+
+    def save(current: Mitigation) -> None:
         services.update_mitigation(
-            mitigation, fields, user, expected_version=expected, reason=reason, note=note
+            current, fields, user, expected_version=expected, reason=reason, note=note
+        )
+
+    if fields or note:
+        mitigation = save_as_asked(
+            mitigation, expected, lambda: load_mitigation(mitigation_id), save
         )
     if follow_jira is not None:
         links.set_follow_jira(mitigation, follow_jira, user)

@@ -18,6 +18,7 @@ from tracker.api.spec import (
     WRITE_PROBLEMS,
     operation,
 )
+from tracker.edits import save_as_asked
 from tracker.models import Risk, User
 from tracker.risks import permissions, services
 from tracker.risks import settings as scoring_settings
@@ -146,12 +147,18 @@ def update_risk(key: str):
         raise ApiProblem(403, "You can change only the risks of your own teams.")
     expected = requests.expected_version(risk.version)
     fields = requests.body(bodies.RiskUpdate, schemas.RiskDetail)
-    if "status" in fields:
-        _change_status(risk, fields, user, expected)
-    else:
+    if "status" not in fields:
         _refuse_without_status(fields, {"approver", "expires_on"})
-        reason = fields.pop("reason", None) or ""
-        services.update_risk(risk, fields, user, expected_version=expected, reason=reason)
+
+    def save(current: Risk) -> None:
+        if "status" in fields:
+            _change_status(current, fields, user, expected)
+        else:
+            changes = {name: value for name, value in fields.items() if name != "reason"}
+            reason = fields.get("reason") or ""
+            services.update_risk(current, changes, user, expected_version=expected, reason=reason)
+
+    save_as_asked(risk, expected, lambda: load_risk(key), save)
     return risk_response(risk.key)
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
+from tracker.database import lock_row
 from tracker.domain import mitigations as rules
 from tracker.extensions import db
 from tracker.mitigations import permissions
@@ -170,6 +171,12 @@ def _without_note_text(changes):
 
 
 def _start_risk_if_first(risk: Risk, old_status: str, mitigation: Mitigation, actor) -> None:
+    if not rules.starts_risk_mitigation(risk.status, old_status, mitigation.status):
+        return
+    # Decide on the risk as it is now, holding its lock: two mitigations starting at the
+    # same moment would otherwise both write over the version they read, and one save fail.
+    lock_row(Risk, risk.id)
+    db.session.refresh(risk)
     if rules.starts_risk_mitigation(risk.status, old_status, mitigation.status):
         risk.status = "mitigating"
         risk.updated_at = clock.now()

@@ -3,6 +3,7 @@
 from tracker.models.accounts import ROLE_LABELS, ROLES, Team, User, UserEvent, team_members
 from tracker.models.api_token import ApiToken
 from tracker.models.jira import DriftFlag, JiraLink, JiraTicket, SyncLock, SyncRun
+from tracker.models.key_counter import KeyCounter
 from tracker.models.login_failure import LoginFailure
 from tracker.models.mitigations import MITIGATION_STATUSES, OPEN_MITIGATION_STATUSES, Mitigation
 from tracker.models.review import DECISION_KINDS, Review, ReviewDecision
@@ -20,6 +21,7 @@ __all__ = [
     "DriftFlag",
     "JiraLink",
     "JiraTicket",
+    "KeyCounter",
     "LoginFailure",
     "Mitigation",
     "Review",

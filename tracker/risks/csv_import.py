@@ -5,8 +5,9 @@ and says row by row what would happen; apply_import() writes a valid plan in one
 transaction. A plan holds rows of the database session that made it, so apply it in the
 same app context (the CLI and the import page plan and apply in one request).
 
-A row with a key (RISK-n) updates that risk, or creates it with that number; a row without
-one updates the risk with the same title, or creates a new one. A row means the same whether
+A row with a key (RISK-n) updates that risk, and a key this tracker did not issue is an
+error; a row without one updates the risk with the same title, or creates a new one (numbered
+by the RISK-n series when the import is applied). A row means the same whether
 it creates or updates (empty residual levels are the inherent ones, an empty treatment is
 mitigate), and columns the file lacks leave those fields alone.
 """
@@ -22,6 +23,7 @@ from tracker.models import Risk, User
 from tracker.risks import history, permissions, services
 from tracker.risks.csv_format import read_table
 from tracker.risks.csv_plan import PlannedRow, RowPlanner, current_value
+from tracker.risks.keys import RISK_KEYS
 from tracker.validation import PermissionDenied, ValidationError
 
 IMPORT_REASON = "Imported from CSV"
@@ -55,13 +57,12 @@ def apply_import(plan: ImportPlan, actor: User | None) -> ImportResult:
 
 def _write(plan: ImportPlan, actor: User | None) -> list[str]:
     """Stage every change of the plan in the session; return the keys of the new risks."""
-    explicit = [row.number for row in plan.rows if row.number is not None]
-    # Number new keyless risks after every key the file gives, so none collide.
-    free = count(max([services.next_number(), *(number + 1 for number in explicit)]))
+    creates = sum(1 for row in plan.rows if row.action == "create")
+    free = count(RISK_KEYS.allocate(creates)) if creates else None
     created = []
     for row in plan.rows:
         if row.action == "create":
-            created.append(_create_risk(row, row.number or next(free), actor).key)
+            created.append(_create_risk(row, next(free), actor).key)
         elif row.action == "update":
             _update_risk(row, actor)
     return created

@@ -34,11 +34,10 @@ class PlannedRow:
     key: str  # RISK-n, or "new" for a risk numbered when the import is applied
     title: str
     changes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
-    # For apply_import: the risk to update and the version planned against, or the number
-    # to create with; and the cleaned values to set.
+    # For apply_import: the risk to update and the version planned against; and the cleaned
+    # values to set.
     risk: Risk | None = field(default=None, repr=False)
     version: int | None = None
-    number: int | None = None
     values: dict[str, object] = field(default_factory=dict, repr=False)
 
 
@@ -71,7 +70,7 @@ class RowPlanner:
     def plan(self, row: Row) -> PlannedRow | list[ImportProblem]:
         """The row's plan, or every problem with it."""
         problems: list[tuple[str, str]] = []  # (field, message)
-        risk, number = self._target(row, problems)
+        risk = self._target(row, problems)
         values = self._clean(row, problems)
         status = self._status(row, risk, problems)
         self._check_permission(risk, values["team"] if values else None, problems)
@@ -81,14 +80,15 @@ class RowPlanner:
                 for name, message in problems
             ]
         if risk is None:
-            return self._create(row, number, values, status)
+            return self._create(row, values, status)
         return self._update(row, risk, values, status)
 
-    def _target(self, row: Row, problems: list) -> tuple[Risk | None, int | None]:
-        """The risk the row updates (None to create it) and the number a new key asks for."""
+    def _target(self, row: Row, problems: list) -> Risk | None:
+        """The risk the row updates (None to create it): the one with the row's key, else the
+        one with its title."""
         key = row.cells.get("key", "").strip()
         if not key:
-            return self._match_title(row.cells["title"], row.line, problems), None
+            return self._match_title(row.cells["title"], row.line, problems)
         number = parse_key(key)
         if number is None:
             problems.append(
@@ -98,13 +98,24 @@ class RowPlanner:
                     f"match the risk by its title (got {key!r}).",
                 )
             )
-            return None, None
+            return None
         risk = self.by_number.get(number)
-        if risk is not None and risk.archived_at is not None:
+        if risk is None:
+            # Keys are the tracker's to give: one taken from elsewhere could jump the series
+            # past what it can issue, or collide with the next risk created here.
+            problems.append(
+                (
+                    "key",
+                    f"{format_key(number)} is not a risk in this tracker; leave the key empty "
+                    "to create the risk (it gets the next free key).",
+                )
+            )
+            return None
+        if risk.archived_at is not None:
             problems.append(("key", f"{risk.key} is archived; restore it first."))
-            return None, None
-        self._claim(number, format_key(number), row.line, "key", problems)
-        return risk, number
+            return None
+        self._claim(number, risk.key, row.line, "key", problems)
+        return risk
 
     def _match_title(self, title: str, line: int, problems: list) -> Risk | None:
         matches = self.by_title.get(_title_key(title), [])
@@ -165,12 +176,11 @@ class RowPlanner:
         elif team is not None and not permissions.can_create_in(actor, team):
             problems.append(("team", f"Import risks only for your own teams, not {team.slug}."))
 
-    def _create(self, row: Row, number: int | None, values: dict, status: str | None) -> PlannedRow:
+    def _create(self, row: Row, values: dict, status: str | None) -> PlannedRow:
         values = {**values, "status": status or "open"}
         if values["next_review"] is None:
             values["next_review"] = self._default_next_review(values)
-        key = format_key(number) if number else "new"
-        return PlannedRow(row.line, "create", key, values["title"], number=number, values=values)
+        return PlannedRow(row.line, "create", "new", values["title"], values=values)
 
     def _default_next_review(self, values: dict) -> date:
         # services.create_risk's rule: due after the cadence of the risk's band.

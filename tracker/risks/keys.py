@@ -1,21 +1,18 @@
-"""Risk keys: RISK-<n>."""
+"""Risk keys: RISK-<n>, numbered by the tracker (see tracker/numbering.py)."""
 
 from __future__ import annotations
 
-import re
+from tracker.models.risks import KEY_PREFIX, Risk
+from tracker.numbering import KeySeries
 
-from tracker.models.risks import KEY_PREFIX
-
-KEY_PATTERN = re.compile(r"^\s*RISK-(\d{1,9})\s*$", re.IGNORECASE)
+RISK_KEYS = KeySeries("risks", KEY_PREFIX, Risk.number)
 
 
-def parse_key(text: str) -> int | None:
-    """The number in a key such as "RISK-12" (any case), or None when it is not one."""
-    match = KEY_PATTERN.match(text or "")
-    if not match or int(match.group(1)) == 0:
-        return None
-    return int(match.group(1))
+def parse_key(text: str | None) -> int | None:
+    """The number in a key such as "RISK-12" (any case), or None when it is not one the
+    tracker could have issued."""
+    return RISK_KEYS.parse(text)
 
 
 def format_key(number: int) -> str:
-    return f"{KEY_PREFIX}{number}"
+    return RISK_KEYS.format(number)

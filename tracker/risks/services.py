@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
@@ -19,13 +18,12 @@ from tracker.models import Risk, Tag, User
 from tracker.risks import history, permissions
 from tracker.risks import settings as scoring_settings
 from tracker.risks.fields import QUANTIFICATION_FIELDS, SCALE_FIELDS, Lookups, clean_risk_values
+from tracker.risks.keys import RISK_KEYS
 from tracker.validation import PermissionDenied, StaleVersion, ValidationError
 
 SCORE_FIELDS = SCALE_FIELDS
 
 
-def next_number() -> int:
-    return (db.session.scalar(sa.select(sa.func.max(Risk.number))) or 0) + 1
 
 
 def tags_named(names: list[str]) -> list[Tag]:
@@ -81,12 +79,9 @@ def create_risk(
     raw: Mapping[str, object],
     actor: User | None,
     lookups: Lookups | None = None,
-    number: int | None = None,
 ) -> Risk:
-    """Create a risk from the editable fields in `raw` (status starts open).
-
-    `number` keeps a key given by an import (RISK-<number>); otherwise the next free one.
-    """
+    """Create a risk from the editable fields in `raw` (status starts open), numbered by the
+    RISK-n series: simultaneous creates each get their own key, none is refused for it."""
     settings = scoring_settings.current()
     clean = clean_risk_values(raw, lookups or Lookups.load(), settings, creating=True)
     if actor is not None and not permissions.can_create_in(actor, clean["team"]):
@@ -102,16 +97,14 @@ def create_risk(
     derive(risk)
     if risk.next_review is None:
         risk.next_review = _default_next_review(risk, settings)
-    risk.number = number or next_number()
-    db.session.add(risk)
     try:
+        risk.number = RISK_KEYS.allocate()
+        db.session.add(risk)
         history.record(risk, actor, [("created", None, risk.key)])
         db.session.commit()
-    except IntegrityError:
+    except BaseException:
         db.session.rollback()
-        raise ValidationError.single(
-            "key", f"RISK-{risk.number} was taken at the same moment; save again."
-        ) from None
+        raise
     return risk
 
 
