@@ -24,8 +24,6 @@ from tracker.validation import PermissionDenied, StaleVersion, ValidationError
 SCORE_FIELDS = SCALE_FIELDS
 
 
-
-
 def tags_named(names: list[str]) -> list[Tag]:
     """The Tag rows for these names, creating the missing ones (one query)."""
     if not names:
