@@ -26,7 +26,9 @@ def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record) 
     cursor.execute("PRAGMA foreign_keys = ON")
     # WAL lets readers proceed while a writer commits: several app processes share one file.
     cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA busy_timeout = 5000")
+    # Writers queue for SQLite's one write lock, and its busy handler is not fair: under a
+    # burst of simultaneous saves one may wait several seconds before its turn comes.
+    cursor.execute("PRAGMA busy_timeout = 30000")
     cursor.close()
 
 
