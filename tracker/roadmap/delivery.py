@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tracker.domain.delivery import Figures, Quarter, Tally, figures
 from tracker.domain.mitigations import OPEN_STATUSES
 from tracker.extensions import db
-from tracker.models import Mitigation, Risk, Team
+from tracker.models import Mitigation, Team
 
 FIELDS = (
     "due",
@@ -69,11 +69,9 @@ def _quarter_index(quarters: list[Quarter]) -> sa.ColumnElement[int]:
 
 
 def _scope(query: sa.Select, quarters: list[Quarter], team_id: int | None) -> sa.Select:
-    query = (
-        query.join(Risk, Risk.id == Mitigation.risk_id)
-        .where(Risk.archived_at.is_(None))
-        .where(Mitigation.status != "cancelled")
-        .where(Mitigation.due_date.between(quarters[0].first_day, quarters[-1].last_day))
+    # Archived risks' work counts too: archiving a risk does not rewrite a team's record.
+    query = query.where(Mitigation.status != "cancelled").where(
+        Mitigation.due_date.between(quarters[0].first_day, quarters[-1].last_day)
     )
     return query.where(Mitigation.team_id == team_id) if team_id is not None else query
 

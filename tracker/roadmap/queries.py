@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from tracker.domain.mitigations import OPEN_STATUSES
 from tracker.extensions import db
@@ -32,9 +32,8 @@ class WorkPage:
 
 def _open_work(team_id: int | None) -> sa.Select:
     query = (
-        sa.select(Mitigation)
+        sa.select(Mitigation.id)
         .join(Risk, Risk.id == Mitigation.risk_id)
-        .join(Team, Team.id == Mitigation.team_id)
         .where(Mitigation.status.in_(OPEN_STATUSES), Risk.archived_at.is_(None))
     )
     return query.where(Mitigation.team_id == team_id) if team_id is not None else query
@@ -42,29 +41,38 @@ def _open_work(team_id: int | None) -> sa.Select:
 
 def _ordered(query: sa.Select, group: str) -> sa.Select:
     # Rows of one team (or risk) stay together; within it the most overdue work comes first.
-    keys = (Team.name, Team.id) if group == "team" else (Risk.number,)
+    if group == "team":
+        query = query.join(Team, Team.id == Mitigation.team_id)
+        keys = (Team.name, Team.id)
+    else:
+        keys = (Risk.number,)
     return query.order_by(*keys, Mitigation.due_date, Mitigation.id)
 
 
 def open_work_page(team_id: int | None, group: str, page: int, per_page: int) -> WorkPage:
     """One page of the open mitigations of live risks (of one team, when given), grouped by
-    team or by risk, in three queries: count, rows with risk, team and owner, tickets."""
+    team or by risk, in four queries: count, the page's ids, its rows with risk, team and
+    owner, their tickets. Sorting ids alone keeps the sort narrow on a large register."""
     query = _open_work(team_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     page = min(max(page, 1), max(1, -(-total // per_page)))
-    items = list(
-        db.session.scalars(
-            _ordered(query, group)
+    ids = db.session.scalars(
+        _ordered(query, group).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    rows = {
+        m.id: m
+        for m in db.session.scalars(
+            sa.select(Mitigation)
+            .where(Mitigation.id.in_(ids))
             .options(
-                contains_eager(Mitigation.risk),
-                contains_eager(Mitigation.team),
+                joinedload(Mitigation.risk),
+                joinedload(Mitigation.team),
                 joinedload(Mitigation.owner),
             )
-            .limit(per_page)
-            .offset((page - 1) * per_page)
         ).unique()
-    )
-    return WorkPage(items, tickets_of([m.id for m in items]), total, page, per_page)
+    }
+    items = [rows[i] for i in ids if i in rows]
+    return WorkPage(items, tickets_of(ids), total, page, per_page)
 
 
 def tickets_of(mitigation_ids: list[int]) -> dict[int, list[JiraTicket]]:
