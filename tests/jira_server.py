@@ -79,7 +79,10 @@ FIELD_DEFINITIONS = [
     ("labels", "Labels", ["labels"], "array"),
     ("project", "Project", ["project"], "project"),
     ("issuetype", "Issue Type", ["issuetype", "type"], "issuetype"),
+    ("parent", "Parent", ["parent"], "issuelink"),
 ]
+# Data Center keeps an epic's children in this custom field (Cloud uses `parent` for both).
+EPIC_LINK_FIELD = ("customfield_10008", "Epic Link", ["cf[10008]", "Epic Link"], "any")
 
 AUTH_FAILED_MESSAGE = (
     "You are not authenticated. Authentication required to perform this operation."
@@ -155,6 +158,10 @@ class Ticket:
     description: str | None = None
     issue_type: str = "Task"
     id: str = ""
+    # The parent issue's key (a sub-task's parent, or on Cloud an epic's child's epic).
+    parent: str | None = None
+    # Data Center: the key in the child's "Epic Link" field.
+    epic: str | None = None
 
     def __post_init__(self) -> None:
         if not KEY_PATTERN.match(self.key):
@@ -275,8 +282,14 @@ class Clause:
 
 @dataclass(frozen=True)
 class Query:
-    clauses: tuple[Clause, ...]
+    """Clauses joined by AND, in groups joined by OR (no parentheses)."""
+
+    groups: tuple[tuple[Clause, ...], ...]
     order: tuple[tuple[str, bool], ...]  # (field, descending)
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        return tuple(clause for group in self.groups for clause in group)
 
 
 JQL_TOKEN = re.compile(
@@ -292,6 +305,9 @@ JQL_FIELDS = {
     "status": "status",
     "updated": "updated",
     "updateddate": "updated",
+    "parent": "parent",
+    "cf[10008]": "epic",
+    "epic link": "epic",
 }
 JQL_OPERATORS = {
     "key": {"=", "in"},
@@ -299,6 +315,8 @@ JQL_OPERATORS = {
     "labels": {"=", "in"},
     "status": {"=", "in"},
     "updated": {">=", ">", "<=", "<"},
+    "parent": {"=", "in"},
+    "epic": {"=", "in"},
 }
 
 
@@ -329,15 +347,17 @@ class JqlParser:
         self.position = 0
 
     def parse(self) -> Query:
-        clauses = [] if self._at_word("order") or self._done() else [self._clause()]
-        while self._at_word("and"):
+        groups = [[] if self._at_word("order") or self._done() else [self._clause()]]
+        while self._at_word("and") or self._at_word("or"):
+            if self._at_word("or"):
+                groups.append([])
             self.position += 1
-            clauses.append(self._clause())
+            groups[-1].append(self._clause())
         order = self._order_by() if self._at_word("order") else ()
         if not self._done():
             word = self.tokens[self.position][1]
             raise JqlError(f"Error in the JQL Query: FakeJira does not support {word!r} here.")
-        return Query(tuple(clauses), order)
+        return Query(tuple(tuple(group) for group in groups), order)
 
     def _clause(self) -> Clause:
         name = self._next("a field name").lower()
@@ -434,6 +454,10 @@ def clause_matches(clause: Clause, ticket: Ticket, now: datetime) -> bool:
         return any(label.lower() in wanted for label in ticket.labels)
     if clause.field == "status":
         return (ticket.status_name or "").lower() in wanted
+    if clause.field == "parent":
+        return (ticket.parent or "").lower() in wanted
+    if clause.field == "epic":
+        return (ticket.epic or "").lower() in wanted
     updated, bound = parse_jira_time(ticket.updated), jql_moment(clause.values[0], now)
     return {
         ">=": updated >= bound,
@@ -912,16 +936,19 @@ class FakeJira:
                     "id": field_id,
                     "key": field_id,
                     "name": name,
-                    "custom": False,
+                    "custom": field_id.startswith("customfield_"),
                     "orderable": True,
                     "navigable": True,
                     "searchable": True,
                     "clauseNames": clause_names,
                     "schema": {"type": kind, "system": field_id},
                 }
-                for field_id, name, clause_names, kind in FIELD_DEFINITIONS
+                for field_id, name, clause_names, kind in self._field_definitions()
             ],
         )
+
+    def _field_definitions(self) -> list[tuple]:
+        return FIELD_DEFINITIONS if self.is_cloud else [*FIELD_DEFINITIONS, EPIC_LINK_FIELD]
 
     def _issue_types(self, params: dict) -> Reply:
         return json_reply(200, [self._issue_type(name) for name in ISSUE_TYPES])
@@ -1015,12 +1042,15 @@ class FakeJira:
         tickets = [
             t
             for t in self._candidates(query)
-            if not t.hidden and all(clause_matches(c, t, now) for c in query.clauses)
+            if not t.hidden
+            and any(all(clause_matches(c, t, now) for c in group) for group in query.groups)
         ]
         return sort_tickets(tickets, query.order), problems
 
     def _candidates(self, query: Query) -> list[Ticket]:
         """Only the named tickets when the JQL names keys (a big register stays fast)."""
+        if len(query.groups) > 1:
+            return list(self.tickets.values())
         for clause in query.clauses:
             if clause.field == "key":
                 by_key = {key.lower(): ticket for key, ticket in self.tickets.items()}
@@ -1131,6 +1161,15 @@ class FakeJira:
             project=self._project_json(ticket.project),
             issuetype=self._issue_type(ticket.issue_type),
         )
+        if ticket.parent:
+            parent = self.tickets.get(ticket.parent)
+            fields["parent"] = {
+                "id": parent.id if parent else "",
+                "key": ticket.parent,
+                "self": f"{self.url}/rest/api/2/issue/{ticket.parent}",
+            }
+        if not self.is_cloud:
+            fields[EPIC_LINK_FIELD[0]] = ticket.epic
         if ticket.status_name is None:
             del fields["status"]
         else:

@@ -500,10 +500,15 @@ def test_an_incremental_run_asks_synced_tickets_only_for_recent_updates(
     run = sync(app, full=False)
 
     assert run.status == "succeeded"
-    assert sorted(searched_jql(jira)) == [
+    searched = searched_jql(jira)
+    assert sorted(jql for jql in searched if jql.startswith("key in")) == [
         "key in (OPS-1) AND updated >= -40m ORDER BY key",
         "key in (OPS-2) ORDER BY key",
     ]
+    # An epic's progress moves with its children, not itself: all linked tickets are asked.
+    assert next(jql for jql in searched if "parent in" in jql).endswith(
+        "parent in (OPS-1, OPS-2) ORDER BY key"
+    )
 
 
 def test_a_full_run_sends_no_updated_clause(app, jira, mitigation):

@@ -156,7 +156,11 @@ def roadmap():
                     team=m.team.slug,
                     risk=m.risk.key,
                     tickets=[ticket.key for ticket in work.tickets.get(m.id, [])],
-                    epic_progress=None,
+                    epic_progress=(
+                        EpicProgressOut(done=p.done, total=p.total)
+                        if (p := work.progress.get(m.id))
+                        else None
+                    ),
                 )
                 for m in work.items
             ],

@@ -32,6 +32,7 @@ DRIFT_KINDS = {
     "ticket_due_later": "A ticket is due later than the mitigation",
     "ticket_unassigned": "An open ticket has no assignee",
     "link_broken": "A linked ticket is gone or hidden",
+    "epic_done_ticket_open": "The epic's work is done, the epic is still open",
 }
 
 
@@ -92,6 +93,13 @@ class TicketView:
     assignee: str | None
     due: date | None
     broken: bool = False
+    children_done: int | None = None
+    children_total: int | None = None
+
+    @property
+    def children_all_done(self) -> bool:
+        """It has child issues and every one of them is done."""
+        return bool(self.children_total) and self.children_done == self.children_total
 
 
 def drift(
@@ -126,5 +134,10 @@ def drift(
         ("ticket_unassigned", t.key)
         for t in live
         if t.assignee is None and t.state not in ("done", "cancelled")
+    ]
+    flags += [
+        ("epic_done_ticket_open", t.key)
+        for t in live
+        if t.children_all_done and t.state not in ("done", "cancelled")
     ]
     return flags

@@ -84,10 +84,14 @@ class JiraConnection:
     def is_cloud(self) -> bool:
         return self.deployment == "Cloud"
 
-    def search(self, jql: str) -> list[dict]:
-        """Every issue the JQL finds, as raw JSON dicts with TICKET_FIELDS (all pages)."""
+    def search(self, jql: str, fields: list[str] | None = None) -> list[dict]:
+        """Every issue the JQL finds, as raw JSON dicts with `fields` (default TICKET_FIELDS),
+        all pages."""
+        wanted = list(fields or TICKET_FIELDS)
         try:
-            return self._search_cloud(jql) if self.is_cloud else self._search_data_center(jql)
+            if self.is_cloud:
+                return self._search_cloud(jql, wanted)
+            return self._search_data_center(jql, wanted)
         except JIRAError as error:
             raise translate(error) from None
         except NETWORK_ERRORS as error:
@@ -95,14 +99,14 @@ class JiraConnection:
         except ValueError as error:  # json.JSONDecodeError is a ValueError
             raise BatchFailed(f"Jira answered with something that is not JSON ({error}).") from None
 
-    def _search_data_center(self, jql: str) -> list[dict]:
+    def _search_data_center(self, jql: str, fields: list[str]) -> list[dict]:
         issues: list[dict] = []
         while True:
             page = self.client.search_issues(
                 jql,
                 startAt=len(issues),
                 maxResults=self.settings.batch_size,
-                fields=list(TICKET_FIELDS),
+                fields=fields,
                 json_result=True,
             )
             batch = _issues_of(page)
@@ -110,7 +114,7 @@ class JiraConnection:
             if not batch or len(issues) >= page.get("total", 0) or page.get("isLast") is True:
                 return issues
 
-    def _search_cloud(self, jql: str) -> list[dict]:
+    def _search_cloud(self, jql: str, fields: list[str]) -> list[dict]:
         issues: list[dict] = []
         token = None
         while True:
@@ -118,13 +122,30 @@ class JiraConnection:
                 jql,
                 nextPageToken=token,
                 maxResults=self.settings.batch_size,
-                fields=list(TICKET_FIELDS),
+                fields=fields,
                 json_result=True,
             )
             issues += _issues_of(page)
             token = page.get("nextPageToken")
             if not token or page.get("isLast") is True:
                 return issues
+
+    def epic_link_field(self) -> str | None:
+        """Data Center's "Epic Link" custom field (its id, e.g. customfield_10008), found by name
+        in the field list; None on Cloud, where an epic's children name it as their parent."""
+        if self.is_cloud:
+            return None
+        try:
+            # The package's own name → id map of the field list: read once per connection (the
+            # ticket searches have usually read it already), so this costs no extra request.
+            field_id = self.client._fields_cache.get("Epic Link")
+        except JIRAError as error:
+            raise translate(error) from None
+        except NETWORK_ERRORS as error:
+            raise BatchFailed(f"Jira did not answer ({type(error).__name__}).") from None
+        except (ValueError, KeyError, TypeError):
+            raise BatchFailed("Jira's field list is not what Jira sends.") from None
+        return str(field_id) if field_id else None
 
     def create_issue(self, summary: str, description: str, labels: list[str]) -> str:
         """Create a ticket in the configured project; return its key."""

@@ -16,7 +16,15 @@ from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, Risk
 
 def _views(tickets: list[JiraTicket]) -> list[jira_mapping.TicketView]:
     return [
-        jira_mapping.TicketView(t.key, t.state, t.assignee, t.due_date, broken=t.broken)
+        jira_mapping.TicketView(
+            t.key,
+            t.state,
+            t.assignee,
+            t.due_date,
+            broken=t.broken,
+            children_done=t.children_done,
+            children_total=t.children_total,
+        )
         for t in tickets
         if t.synced_at is not None or t.broken
     ]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tracker import clock
 from tracker.domain import jira_mapping
 from tracker.extensions import db
-from tracker.jira import drift, lock
+from tracker.jira import drift, epics, lock
 from tracker.jira.client import (
     BatchFailed,
     JiraConnection,
@@ -256,7 +256,20 @@ def _sync_batches(connection, settings, run, outcome, holder, full, dry_run) -> 
                 continue
             _end_batch(dry_run)
             _progress(run, outcome, connection)
+    _refresh_epic_progress(connection, settings, list(tickets), outcome, dry_run)
     _reconcile_untouched(outcome, dry_run)
+
+
+def _refresh_epic_progress(connection, settings, keys, outcome, dry_run) -> None:
+    """Children done of all for every linked ticket (whatever the window: an epic's progress
+    moves when its children change, not the epic), then drift for the tickets that moved."""
+    changed, problems = epics.refresh(
+        connection, keys, settings.batch_size, lambda: _end_batch(dry_run)
+    )
+    outcome.problems += problems
+    for start in range(0, len(changed), RECONCILE_CHUNK):
+        outcome.mitigations += drift.apply_to_items(changed[start : start + RECONCILE_CHUNK])
+        _end_batch(dry_run)
 
 
 def _end_batch(dry_run: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
@@ -9,13 +11,14 @@ from sqlalchemy.orm import joinedload
 from tracker import clock
 from tracker.domain import mitigations as rules
 from tracker.extensions import db
+from tracker.jira import epics
 from tracker.mitigations import permissions
 from tracker.models import Mitigation, Risk, User
 
 
 def for_risk_page(risk: Risk, user: User) -> dict[str, object]:
-    """The risk's mitigations in order, their due states, what the user may do with them, and
-    whether the owner should re-score (every mitigation finished). One query."""
+    """The risk's mitigations in order, their due states, their epic progress, what the user may
+    do with them, and whether the owner should re-score (every mitigation finished). Two queries."""
     mitigations = list(
         db.session.scalars(
             sa.select(Mitigation)
@@ -33,6 +36,9 @@ def for_risk_page(risk: Risk, user: User) -> dict[str, object]:
         "mitigation_editable": {m.id: permissions.can_edit(user, m) for m in mitigations},
         "can_add_mitigation": permissions.can_add_to(user, risk) and not risk.archived_at,
         "can_reorder": permissions.can_reorder(user, risk) and not risk.archived_at,
+        "epic_progress": defaultdict(
+            lambda: None, epics.progress_by_mitigation([m.id for m in mitigations])
+        ),
         "needs_rescore": risk.status in ("open", "mitigating")
         and rules.all_complete(m.status for m in mitigations),
     }

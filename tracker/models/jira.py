@@ -34,6 +34,10 @@ class JiraTicket(db.Model):
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     broken: Mapped[bool] = mapped_column(default=False)
     broken_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    # For a ticket with child issues (an epic's issues, sub-tasks): how many are done, of how
+    # many. None when it has none (or the sync has not looked yet).
+    children_done: Mapped[int | None]
+    children_total: Mapped[int | None]
 
     links: Mapped[list[JiraLink]] = relationship(back_populates="ticket")
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.domain.mitigations import OPEN_STATUSES
 from tracker.extensions import db
+from tracker.jira import epics
 from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, Team
 
 GROUPINGS = ("team", "risk")
@@ -21,6 +22,7 @@ class WorkPage:
 
     items: list[Mitigation]
     tickets: dict[int, list[JiraTicket]]
+    progress: dict[int, epics.Progress]
     total: int
     page: int
     per_page: int
@@ -51,8 +53,9 @@ def _ordered(query: sa.Select, group: str) -> sa.Select:
 
 def open_work_page(team_id: int | None, group: str, page: int, per_page: int) -> WorkPage:
     """One page of the open mitigations of live risks (of one team, when given), grouped by
-    team or by risk, in four queries: count, the page's ids, its rows with risk, team and
-    owner, their tickets. Sorting ids alone keeps the sort narrow on a large register."""
+    team or by risk, in five queries: count, the page's ids, its rows with risk, team and
+    owner, their tickets, their epic progress. Sorting ids alone keeps the sort narrow on a
+    large register."""
     query = _open_work(team_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     page = min(max(page, 1), max(1, -(-total // per_page)))
@@ -72,7 +75,9 @@ def open_work_page(team_id: int | None, group: str, page: int, per_page: int) ->
         ).unique()
     }
     items = [rows[i] for i in ids if i in rows]
-    return WorkPage(items, tickets_of(ids), total, page, per_page)
+    return WorkPage(
+        items, tickets_of(ids), epics.progress_by_mitigation(ids), total, page, per_page
+    )
 
 
 def tickets_of(mitigation_ids: list[int]) -> dict[int, list[JiraTicket]]:

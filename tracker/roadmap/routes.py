@@ -49,7 +49,7 @@ def index():
     work = queries.open_work_page(
         chosen.team and chosen.team.id, group, _page_number(), WORK_PER_PAGE
     )
-    view, groups = timeline.layout(work.items, work.tickets, group, today)
+    view, groups = timeline.layout(work.items, work.tickets, work.progress, group, today)
     return render_template(
         "roadmap/index.html",
         work=work,

@@ -13,6 +13,7 @@ from datetime import date
 
 from tracker.domain.delivery import Quarter
 from tracker.domain.mitigations import due_state
+from tracker.jira.epics import Progress
 from tracker.models import JiraTicket, Mitigation
 
 WIDTH = 1000
@@ -79,6 +80,7 @@ class Bar:
     state: str  # "overdue", "blocked", "in_progress" or "planned": the bar's colour
     days_overdue: int
     slip_from_x: float | None
+    progress: Progress | None = None
 
     @property
     def text_y(self) -> float:
@@ -98,7 +100,14 @@ class Group:
         return HEADER_HEIGHT + ROW_HEIGHT * len(self.bars) + 6
 
 
-def _bar(m: Mitigation, tickets: list[JiraTicket], y: float, view: Window, today: date) -> Bar:
+def _bar(
+    m: Mitigation,
+    tickets: list[JiraTicket],
+    progress: Progress | None,
+    y: float,
+    view: Window,
+    today: date,
+) -> Bar:
     overdue = due_state(m.status, m.due_date, today) == "overdue"
     if overdue:
         lane, x = "overdue", LABEL_WIDTH + 14
@@ -119,11 +128,16 @@ def _bar(m: Mitigation, tickets: list[JiraTicket], y: float, view: Window, today
         state="overdue" if overdue else m.status,
         days_overdue=(today - m.due_date).days if overdue else 0,
         slip_from_x=slip_from,
+        progress=progress,
     )
 
 
 def layout(
-    items: list[Mitigation], tickets: dict[int, list[JiraTicket]], group: str, today: date
+    items: list[Mitigation],
+    tickets: dict[int, list[JiraTicket]],
+    progress: dict[int, Progress],
+    group: str,
+    today: date,
 ) -> tuple[Window, list[Group]]:
     """The window and the charts for a page of mitigations already ordered by group."""
     view = window(today)
@@ -134,7 +148,6 @@ def layout(
             title = m.team.name if group == "team" else f"{m.risk.key} {m.risk.title}"
             groups.append(Group(key, title, []))
         bars = groups[-1].bars
-        bars.append(
-            _bar(m, tickets.get(m.id, []), HEADER_HEIGHT + ROW_HEIGHT * len(bars), view, today)
-        )
+        y = HEADER_HEIGHT + ROW_HEIGHT * len(bars)
+        bars.append(_bar(m, tickets.get(m.id, []), progress.get(m.id), y, view, today))
     return view, groups
