@@ -109,3 +109,16 @@ def test_a_password_session_signs_out_locally(auth, admin):
     response = auth.logout()
 
     assert response.location == "/login"
+
+
+def test_sign_out_is_local_when_the_provider_is_gone(sso_client, sso, app, caplog):
+    sso.set_user("00u-ada", email="ada@example.com")
+    sso_client.sign_in("00u-ada")
+    app.extensions.pop("tracker.sso")  # a new process: the discovery document is not cached
+    sso.stop()
+
+    response = sso_client.client.post("/logout")
+
+    assert response.location == "/login"
+    assert sso_client.client.get("/").status_code == 302
+    assert "Single sign-out skipped" in caplog.text

@@ -159,3 +159,17 @@ def test_the_sign_in_page_offers_the_provider_when_configured(client, sso):
 
     assert "Sign in with Acme SSO" in page
     assert 'name="password"' in page
+
+
+def test_an_email_change_to_another_users_email_keeps_the_old_one(sso_client, sso, factory, caplog):
+    factory.user(email="max@example.com")
+    sso.set_user("00u-ada", email="ada@example.com")
+    sso_client.sign_in("00u-ada")
+    sso_client.client.post("/logout")
+
+    sso.set_user("00u-ada", email="max@example.com")
+    response = sso_client.sign_in("00u-ada")
+
+    assert response.location == "/"
+    assert user_by_subject("00u-ada").email == "ada@example.com"
+    assert "which another user has; keeping ada@example.com" in caplog.text

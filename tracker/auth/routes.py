@@ -63,16 +63,14 @@ def logout():
     id_token = session.pop(sso_client.ID_TOKEN_KEY, None)
     logout_user()
     flash("You are signed out.", "info")
-    sso = sso_client.settings()
-    if id_token and sso:
-        provider_logout = sso_client.end_session_url(
-            sso, id_token, url_for("auth.login", _external=True)
-        )
-        if provider_logout:
-            # A meta refresh, not a redirect: the Content-Security-Policy's form-action forbids
-            # a form's POST from being redirected to another site.
-            return render_template("auth/signed_out.html", provider_logout=provider_logout, sso=sso)
-    return redirect(url_for("auth.login"))
+    provider_logout = sso_client.end_session_url(id_token, url_for("auth.login", _external=True))
+    if provider_logout is None:
+        return redirect(url_for("auth.login"))
+    # A meta refresh, not a redirect: the Content-Security-Policy's form-action forbids a
+    # form's POST from being redirected to another site.
+    return render_template(
+        "auth/signed_out.html", provider_logout=provider_logout, sso=sso_client.settings()
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

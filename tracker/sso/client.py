@@ -140,8 +140,12 @@ def _userinfo(sso: SsoSettings, token: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
-def end_session_url(sso: SsoSettings, id_token: str, return_to: str) -> str | None:
-    """Where to send the browser to end the provider's session too; None if it offers none."""
+def end_session_url(id_token: str | None, return_to: str) -> str | None:
+    """Where to send the browser so the provider ends its session too, then back to
+    `return_to`; None without a provider session (`id_token`) or an end-session endpoint."""
+    sso = settings()
+    if sso is None or not id_token:
+        return None
     try:
         metadata = _metadata(sso)
     except errors.SsoFailure as failure:
