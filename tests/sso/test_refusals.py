@@ -185,3 +185,27 @@ def test_a_discovery_document_for_another_issuer_is_refused(sso_client, app, sso
 
     assert response.status_code == 502
     assert "not OIDC_ISSUER" in caplog.text
+
+
+def test_a_subject_longer_than_the_standard_allows_is_refused(sso_client, sso, caplog):
+    sso.set_user("s" * 256, email="ada@example.com")
+
+    response = sso_client.sign_in("s" * 256)
+
+    refused(response, 502, "did not pass the tracker", caplog, "longer than 255")
+
+
+def test_a_provider_error_description_is_logged_on_one_line(sso_client, sso, caplog):
+    state = parse_qs(urlsplit(sso_client.start().location).query)["state"][0]
+
+    sso_client.client.get(
+        "/login/sso/callback",
+        query_string={
+            "error": "server_error",
+            "error_description": "a\nFAKE LOG LINE",
+            "state": state,
+        },
+    )
+
+    assert "server_error: a FAKE LOG LINE" in caplog.text
+    assert "\nFAKE LOG LINE" not in caplog.text

@@ -19,6 +19,11 @@ class SsoFailure(Exception):
         self.log_detail = log_detail
 
 
+def _one_line(text: str) -> str:
+    """Text from outside as one log line: whitespace and control characters become spaces."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 def unreachable(detail: str) -> SsoFailure:
     return SsoFailure(
         "unreachable",
@@ -60,7 +65,7 @@ def refused_by_provider(error: str, description: str) -> SsoFailure:
         "The sign-in service refused the sign-in",
         "The sign-in service did not let you in to the tracker. If you should have access, ask "
         "the administrator of the sign-in service to assign you the tracker.",
-        f"provider answered {error}: {description[:200]}",
+        f"provider answered {_one_line(error)[:60]}: {_one_line(description)[:200]}",
     )
 
 

@@ -26,6 +26,9 @@ from tracker.sso.settings import SsoSettings
 
 log = logging.getLogger(__name__)
 
+# OpenID Connect Core 1.0, 2: a subject "MUST NOT exceed 255 ASCII characters in length".
+MAX_SUBJECT_LENGTH = 255
+
 
 @dataclass
 class SsoSignIn:
@@ -145,6 +148,8 @@ def sign_in_with_claims(
     sign-in of the same person created them first, it starts over once and finds them.
     """
     subject = str(claims["sub"])
+    if not subject or len(subject) > MAX_SUBJECT_LENGTH:
+        raise errors.untrusted_token(f"the subject is empty or longer than {MAX_SUBJECT_LENGTH}")
     email = _verified_email(claims)
     user = _find_user(subject, email)
     if user is not None and not user.active:
