@@ -143,6 +143,26 @@ def test_a_quiet_team_still_gets_its_digest(runner, manager):
     assert "Nothing overdue." in text and "Nothing due soon." in text and "No open risk." in text
 
 
+def test_a_digest_says_how_the_teams_work_lands_this_quarter(runner, manager, payments, factory):
+    from tests.test_roadmap import work
+
+    risk = factory.risk(payments)
+    work(risk, payments, due_date=date(2026, 1, 20), status="done", completed_on=date(2026, 1, 20))
+    work(risk, payments, due_date=date(2026, 2, 1), status="blocked", notes="vendor")
+
+    text = printed_digests(digest(runner).output)["manager@example.com"]
+
+    assert (
+        "Delivery in 2026Q1 (on time = by the original due date): 2 due, 1 completed, "
+        "1 on time (100%); 1 open past due; 1 blocked"
+    ) in text
+
+
+def test_a_quiet_team_says_nothing_was_due(runner, manager):
+    text = printed_digests(digest(runner).output)["manager@example.com"]
+    assert "Delivery in 2026Q1 (on time = by the original due date): nothing due" in text
+
+
 def test_risks_needing_attention_are_listed(runner, register, admin, clock):
     db_risk = register.db_risk
     clock.advance(days=60)  # the risk's review (critical: every 7 days) is long overdue

@@ -690,6 +690,7 @@ def test_the_markdown_export_has_the_headings_table_changes_decisions_and_notes(
     assert [line for line in lines if line.startswith("## ")] == [
         "## Top risks",
         "## Since the start (first review: everything is new)",
+        "## Delivery in 2026Q1 (on time = by the original due date)",
         "## Decisions (2)",
         "## Notes",
     ]
@@ -1036,3 +1037,28 @@ def test_the_review_page_costs_the_same_queries_for_few_and_many_risks(
     many = _review_page_queries(admin_client, admin, many_review)
 
     assert len(few) == len(many)
+
+
+# Delivery figures frozen into the review
+
+
+def test_a_review_freezes_each_teams_delivery_this_quarter(admin, admin_client, factory):
+    from datetime import date
+
+    from tests.test_roadmap import work
+
+    sre = factory.team("sre", "SRE")
+    risk = factory.risk(sre, title="Primary database in one zone")
+    work(risk, sre, due_date=date(2026, 2, 1), status="done", completed_on=date(2026, 2, 5))
+    work(risk, sre, due_date=date(2026, 1, 10), status="done", completed_on=date(2026, 1, 9))
+    review_id = services.start_review(admin).id
+    # A later change does not alter what the review saw.
+    work(risk, sre, due_date=date(2026, 2, 20), status="blocked")
+
+    page = admin_client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    text = admin_client.get(f"/reviews/{review_id}.md").get_data(as_text=True)
+
+    line = "2 due, 2 completed, 1 on time (50%), 1 late (median 4 days)"
+    assert f"<strong>SRE</strong>: {line}</li>" in page
+    assert "blocked" not in page.split("delivery-title")[1].split("</section>")[0]
+    assert f"- **SRE**: {line}" in text

@@ -12,10 +12,12 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.dashboard import panels, ranking
+from tracker.domain.delivery import Figures, Quarter
 from tracker.extensions import db
 from tracker.models import Team, User
 from tracker.risks import settings as scoring_settings
 from tracker.risks.settings import ScoringSettings
+from tracker.roadmap import summary
 
 # Managers run their teams' work; an admin who is a member of a team gets that team's digest
 # too. Viewers and people in no team get none.
@@ -32,6 +34,8 @@ class TeamSection:
     due_soon: panels.Listing
     top: list[ranking.RankedRisk]
     attention: dict[str, panels.Listing]
+    # The current quarter and the team's delivery in it (tracker.domain.delivery).
+    delivery: tuple[Quarter, Figures]
 
     @property
     def is_quiet(self) -> bool:
@@ -69,6 +73,7 @@ def team_section(team: Team, settings: ScoringSettings, today: date, window: int
         due_soon=lists["due_soon"],
         top=ranking.top_risks(settings, today, team.id, limit=TOP_RISKS),
         attention={name: lists[name] for name in RISK_ATTENTION if lists[name].count},
+        delivery=summary.team_figures(team, today),
     )
 
 

@@ -8,6 +8,7 @@ from tracker.dashboard.panels import ATTENTION_TITLES
 from tracker.digest.content import Digest, TeamSection
 from tracker.links import external_url
 from tracker.models import Mitigation
+from tracker.roadmap.summary import delivery_line
 
 SIGNATURE = "-- \nSent by the Availability Risk Tracker (flask digest)."
 
@@ -43,12 +44,19 @@ def _more(count: int, shown: int) -> list[str]:
     return [f"  … and {count - shown} more on the My teams page{f': {url}' if url else '.'}"]
 
 
+def _delivery_line(section: TeamSection) -> str:
+    quarter, figures = section.delivery
+    return f"Delivery in {quarter} (on time = by the original due date): {delivery_line(figures)}"
+
+
 def _section_lines(section: TeamSection, digest: Digest) -> list[str]:
     name = section.team.name
     lines = [
         name,
         "=" * len(name),
         *_link("Dashboard: ", "dashboard.home", team=section.team.slug),
+        "",
+        _delivery_line(section),
         "",
     ]
     for title, listing, empty in (
@@ -98,5 +106,6 @@ def html(digest: Digest) -> str:
         digest=digest,
         subject=subject(digest),
         attention_titles=ATTENTION_TITLES,
+        delivery_line=delivery_line,
         link=external_url,
     )

@@ -131,10 +131,19 @@ def markdown(view: ReviewView) -> str:
         _heading(view),
         _table(view),
         _changes(view),
+        _delivery(view),
         _decisions(view),
         ["## Notes", "", notes],
     ]
     return "\n\n".join("\n".join(part) for part in parts) + "\n"
+
+
+def _delivery(view: ReviewView) -> list[str]:
+    if view.delivery is None:
+        return ["## Delivery", "", "Not recorded in this review."]
+    quarter, rows = view.delivery
+    lines = [f"## Delivery in {quarter} (on time = by the original due date)", ""]
+    return lines + [f"- **{_line(name)}**: {line}" for name, line in rows]
 
 
 def _row(risk: dict, view: ReviewView) -> list[str]:

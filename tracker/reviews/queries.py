@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, undefer
 
 from tracker.extensions import db
 from tracker.models import Review, ReviewDecision, Team, User
+from tracker.roadmap.summary import delivery_line
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,22 @@ class ReviewView:
     @property
     def budget(self) -> dict:
         return self.snapshot["budget"]
+
+    @property
+    def delivery(self) -> tuple[str, list[tuple[str, str]]] | None:
+        """The quarter and a (team, line) per team frozen at the start, with "All teams" last;
+        only the team's own line when narrowed to a team; None for reviews taken before."""
+        frozen = self.snapshot.get("delivery")
+        if not frozen:
+            return None
+        rows = [
+            (row["name"], delivery_line(row))
+            for row in frozen["teams"]
+            if self.team is None or row["team"] == self.team.slug
+        ]
+        if self.team is None:
+            rows.append(("All teams", delivery_line(frozen["overall"])))
+        return frozen["quarter"], rows
 
     def titles(self) -> dict[str, str]:
         """Risk key → title as reviewed."""
