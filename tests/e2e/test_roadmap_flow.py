@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -51,6 +52,26 @@ def _shoot(page, name: str) -> None:
     folder = os.environ.get("SCREENSHOT_DIR")
     if folder:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_the_roadmap_prints_a_landscape_page_per_team(signed_in_page, program):
+    page = signed_in_page("admin")
+    page.goto("/roadmap")
+    page.emulate_media(media="print")
+
+    pdf = page.pdf(prefer_css_page_size=True)
+
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        (Path(folder) / "roadmap.pdf").write_bytes(pdf)
+    # SRE, Search, then the data table: each on a page of its own, wider than tall.
+    assert pdf_pages(pdf) == 3
+    width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups())
+    assert width > height
 
 
 def test_the_roadmap_leads_to_a_mitigation_and_planning_to_a_file(signed_in_page, program):
