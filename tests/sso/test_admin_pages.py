@@ -97,7 +97,7 @@ def test_an_admin_keeps_a_role_against_the_groups_until_the_tick_is_cleared(
     sso_client.client.post("/logout")
     ada = db.session.get(User, ada.id)
     assert (ada.role, ada.role_overridden) == ("viewer", True)
-    assert "kept" in row_of(page(admin_client.get("/admin/users")), "ada@example.com")
+    assert "overridden" in row_of(page(admin_client.get("/admin/users")), "ada@example.com")
 
     admin_client.post(
         f"/admin/users/{ada.id}",

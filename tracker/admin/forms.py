@@ -49,10 +49,10 @@ class UserEditForm(FlaskForm):
     role = _role_field()
     teams = CheckboxListField("Teams", choices=[])
     role_overridden = BooleanField(
-        "Keep this role",
+        "Keep this role (override the provider's groups)",
         description=(
             "The provider's groups set the role at every single sign-on; tick to keep the role "
-            "chosen here instead, until the tick is cleared."
+            "chosen here instead, until the override is cleared."
         ),
     )
     active = BooleanField(
