@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -386,6 +387,19 @@ def test_ensure_admin_prints_the_email_and_password(runner):
     result = runner.invoke(args=["users", "ensure-admin"])
     assert re.search(r"^ +email: +admin@example.com$", result.stdout, re.M)
     assert len(printed_password(result.stdout)) >= 12
+
+
+def test_ensure_admin_says_how_the_admin_joins_a_team_and_the_commands_work(runner):
+    result = runner.invoke(args=["users", "ensure-admin"])
+    assert "belongs to no team yet" in result.stdout
+    commands = re.findall(r"^  flask --app app (teams .+)$", result.stdout, re.M)
+    assert commands == [
+        'teams create sre --name "Site Reliability"',
+        "teams add-member sre admin@example.com",
+    ]
+    for command in commands:
+        assert runner.invoke(args=shlex.split(command)).exit_code == 0
+    assert [team.slug for team in user_with_email("admin@example.com").teams] == ["sre"]
 
 
 def test_ensure_admin_printed_password_signs_in(runner, auth):

@@ -18,7 +18,7 @@ from tests.helpers import counting_queries
 from tests.test_cli import db_snapshot
 from tracker.domain import budget
 from tracker.extensions import db
-from tracker.models import Risk, RiskEvent
+from tracker.models import Risk, RiskEvent, Team
 from tracker.risks import csv_import, services
 from tracker.risks.cli import risks_cli
 from tracker.risks.csv_export import export_all
@@ -374,11 +374,70 @@ def test_missing_required_columns_are_one_file_level_error(payments):
     assert "category, team" in message
 
 
-def test_unknown_column_refuses_the_file_and_lists_accepted_names(payments):
-    [(line, column, message)] = errors_of(csv_text(MINIMAL + ",Colour", "A,data,payments,3,3,red"))
-    assert (line, column) == (1, "Colour")
-    assert "Unknown column 'Colour'" in message
-    assert "residual_likelihood" in message and "probability" in message
+def test_unknown_columns_are_one_short_warning_and_ignored(payments):
+    plan = imported(csv_text(MINIMAL + ",Colour,Size", "A,data,payments,3,3,red,XL"))
+    [warning] = plan.warnings
+    assert "'Colour', 'Size'" in warning
+    assert warning.count("residual_likelihood") == 1 and len(warning) < 400
+    assert risk_titled("A").score == 9
+
+
+def test_strict_refuses_unknown_columns_and_names_the_columns_once(payments):
+    plan = plan_import(
+        csv_text(MINIMAL + ",Colour,Size", "A,data,payments,3,3,red,XL"), strict=True
+    )
+    errors = [(error.line, error.column, error.message) for error in plan.errors]
+    assert errors[:2] == [
+        (1, "Colour", "Unknown column 'Colour'."),
+        (1, "Size", "Unknown column 'Size'."),
+    ]
+    assert len(errors) == 3 and "residual_likelihood" in errors[2][2]
+    assert all(len(message) < 400 for _, _, message in errors)
+    assert plan.warnings == []
+
+
+def test_row_limit_refuses_a_bigger_file_with_one_error(app, payments):
+    app.config["IMPORT_MAX_ROWS"] = 3
+    rows = [f"Risk {n},data,payments,3,3" for n in range(4)]
+    assert plan_import(csv_text(MINIMAL, *rows[:3])).valid
+    [(line, column, message)] = errors_of(csv_text(MINIMAL, *rows))
+    assert (line, column) == (5, "")
+    assert "more than 3 risks" in message and "split it" in message
+
+
+def test_dry_run_shows_what_a_created_risk_will_hold(payments):
+    text = csv_text(MINIMAL + ",tags,service", "Disk fills,capacity,payments,3,4,disk,db")
+    [row] = plan_import(text).rows
+    changes = {name: (old, new) for name, old, new in row.changes}
+    assert changes["team"] == (None, "payments")
+    assert changes["likelihood"] == (None, "3") and changes["impact"] == (None, "4")
+    assert changes["tags"] == (None, "disk") and changes["service"] == (None, "db")
+    assert changes["status"] == (None, "open")
+    assert "ettd_minutes" not in changes, "no value, nothing to show"
+
+
+def test_import_reads_the_same_for_thirty_rows_as_for_three_and_only_inserts_per_row(payments):
+    def queries_for(first: int, count: int) -> list[str]:
+        rows = [f"Risk {n},data,payments,3,3,tag-{n}" for n in range(first, first + count)]
+        plan = plan_import(csv_text(MINIMAL + ",tags", *rows))
+        with counting_queries() as statements:
+            apply_import(plan, None)
+        return statements
+
+    def reads(statements: list[str]) -> list[str]:
+        return [
+            statement.split()[0:4] for statement in statements if statement.startswith("SELECT")
+        ]
+
+    thirty, three = queries_for(100, 30), queries_for(0, 3)
+    assert reads(thirty) == reads(three)
+    # Per row: the risk, its history event and its new tag (SQLite inserts them one by one).
+    assert len(thirty) - len(three) <= 3 * 27
+
+
+def test_two_rows_may_share_a_new_tag(payments):
+    imported(csv_text(MINIMAL + ",tags", "A,data,payments,3,3,fresh", "B,data,payments,3,3,fresh"))
+    assert risk_titled("A").tags[0] is risk_titled("B").tags[0]
 
 
 def test_two_columns_for_one_field_refuse_the_file(payments):
@@ -615,6 +674,31 @@ def test_cli_prints_every_error_on_stderr_and_exits_1(runner, csv_file, payments
     assert db_snapshot() == snapshot
 
 
+def test_cli_warns_of_unknown_columns_once_and_imports_the_rest(runner, csv_file, payments):
+    text = csv_text(MINIMAL + ",Colour", "A,data,payments,3,3,red", "B,data,payments,3,3,blue")
+    result = runner.invoke(risks_cli, ["import", csv_file(text)])
+    assert result.exit_code == 0, result.output
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith("Warning: Ignored 1 column(s) this import does not know: 'Colour'.")
+    assert result.stdout.splitlines()[-1] == "Created 2, updated 0; 0 unchanged."
+
+
+def test_cli_strict_refuses_unknown_columns(runner, csv_file, payments):
+    snapshot = db_snapshot()
+    text = csv_text(MINIMAL + ",Colour", "A,data,payments,3,3,red")
+    result = runner.invoke(risks_cli, ["import", "--strict", csv_file(text)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "line 1, column Colour: Unknown column 'Colour'."
+    assert db_snapshot() == snapshot
+
+
+def test_cli_create_teams_imports_the_sample_on_a_fresh_install(runner):
+    sample = PROJECT_ROOT / "static" / "samples" / "risks.csv"
+    result = runner.invoke(risks_cli, ["import", "--create-teams", str(sample)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "Created 9, updated 0; 0 unchanged."
+
+
 def test_cli_import_reads_stdin_and_records_the_acting_user(runner, admin, payments):
     result = runner.invoke(
         risks_cli,
@@ -641,14 +725,34 @@ def test_cli_export_writes_a_file_excel_reads_as_utf8(runner, register, tmp_path
     assert plan_import(path.read_text(encoding="utf-8")).counts.unchanged == 2
 
 
-def test_sample_file_imports_cleanly_once_its_teams_and_users_exist(factory):
-    for slug in ("payments", "platform", "data"):
-        factory.team(slug)
-    for email in ("priya.shah@example.com", "tom.becker@example.com", "ana.silva@example.com"):
-        factory.user(email=email, role="manager")
-    plan = imported((PROJECT_ROOT / "static" / "samples" / "risks.csv").read_text(encoding="utf-8"))
+def test_sample_file_imports_cleanly_on_a_fresh_install(admin):
+    sample = (PROJECT_ROOT / "static" / "samples" / "risks.csv").read_text(encoding="utf-8")
+    plan = plan_import(sample, admin, create_teams=True)
+    assert plan.valid, plan.errors
+    assert plan.warnings == ["Creates the team(s) data, platform, payments."]
+    apply_import(plan, admin)
     assert plan.counts.create == 9
     tls = risk_titled("TLS certificate on the partner API expires unnoticed")
+    assert tls.team.slug == "platform" and tls.team.name == "Platform"
     assert tls.bad_minutes_per_year == pytest.approx(
         budget.bad_minutes_per_year(1440, 30, 0.02, 90)
     )
+
+
+def test_without_create_teams_an_unknown_team_is_an_error_and_nothing_is_made(admin):
+    text = csv_text(MINIMAL, "A,data,newteam,3,3")
+    [(line, column, message)] = errors_of(text, admin)
+    assert (line, column) == (2, "team") and "newteam" in message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Team)) == 0
+
+
+def test_only_admins_create_teams_by_import(manager):
+    with pytest.raises(PermissionDenied, match="Only admins create teams"):
+        plan_import(csv_text(MINIMAL, "A,data,newteam,3,3"), manager, create_teams=True)
+
+
+def test_create_teams_still_refuses_a_slug_no_team_could_have(admin):
+    plan = plan_import(csv_text(MINIMAL, "A,data,Not A Slug!,3,3"), admin, create_teams=True)
+    [error] = plan.errors
+    assert (error.line, error.column) == (2, "team") and "not a slug!" in error.message
+    assert plan.warnings == []

@@ -86,3 +86,62 @@ def test_the_sample_file_is_served(viewer_client):
     response = viewer_client.get("/static/samples/risks.csv")
     assert response.status_code == 200
     assert response.get_data(as_text=True).startswith("title,description,category,")
+
+
+def test_unknown_columns_are_a_warning_on_the_page_and_the_rest_imports(manager_client, payments):
+    text = GOOD.replace("impact\n", "impact,Colour\n", 1)
+    response = upload(manager_client, text, dry_run=False)
+    assert response.status_code == 302
+    assert risk_count() == 2
+
+
+def test_strict_box_refuses_unknown_columns(manager_client, payments):
+    text = GOOD.replace("impact\n", "impact,Colour\n", 1)
+    data = {"file": (io.BytesIO(text.encode()), "r.csv"), "strict": "y"}
+    response = manager_client.post("/risks/import", data=data, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Unknown column &#39;Colour&#39;." in page
+    assert risk_count() == 0
+
+
+def test_dry_run_warns_once_and_shows_what_created_rows_hold(manager_client, payments):
+    text = GOOD.replace("impact\n", "impact,Colour,Size\n", 1)
+    page = upload(manager_client, text).get_data(as_text=True)
+    assert page.count("Ignored 2 column(s)") == 1
+    confirm = page.split("Import 2 changes")[0].split("<form")[-1]
+    assert 'name="content"' in confirm and 'name="strict"' not in confirm
+    assert "<em>team</em>: <code>payments</code>" in page, "a created row shows what it holds"
+
+
+def test_admin_imports_the_sample_on_a_fresh_install_creating_its_teams(admin_client):
+    sample = admin_client.get("/static/samples/risks.csv").get_data(as_text=True)
+    data = {"file": (io.BytesIO(sample.encode()), "risks.csv"), "create_teams": "y"}
+    response = admin_client.post("/risks/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert risk_count() == 9
+
+
+def test_managers_are_not_offered_team_creation(manager_client, payments):
+    page = manager_client.get("/risks/import").get_data(as_text=True)
+    assert "create_teams" not in page
+    data = {"file": (io.BytesIO(BAD.encode()), "r.csv"), "create_teams": "y"}
+    response = manager_client.post("/risks/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert risk_count() == 0
+
+
+def test_a_file_over_the_upload_limit_is_refused_saying_the_limit(manager_client, payments):
+    manager_client.application.config["MAX_CONTENT_LENGTH"] = 1_048_576
+    text = GOOD + "Big,capacity,payments,2,3\n" * 50_000
+    response = upload(manager_client, text)
+    assert response.status_code == 413
+    assert "larger than the limit of 1 MB" in response.get_data(as_text=True)
+    assert risk_count() == 0
+
+
+def test_a_file_over_the_row_limit_is_refused_saying_the_limit(manager_client, payments):
+    manager_client.application.config["IMPORT_MAX_ROWS"] = 1
+    response = upload(manager_client, GOOD)
+    assert response.status_code == 400
+    assert "more than 1 risks; import at most 1 at a time" in response.get_data(as_text=True)

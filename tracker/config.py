@@ -49,8 +49,12 @@ class Defaults:
     ADMIN_EMAIL = "admin@example.com"
     # The address people open the tracker at, for links in emails (see tracker.links).
     PUBLIC_URL: str | None = None
-    # Uploaded spreadsheets and forms: refuse anything larger.
+    # Uploaded spreadsheets and forms: refuse anything larger (413). 5 MB holds
+    # IMPORT_MAX_ROWS rows of about 500 characters.
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # The most rows one CSV import takes; a bigger file is refused before it is checked, so
+    # no request holds a worker for long (gunicorn.conf.py's timeout allows for this many).
+    IMPORT_MAX_ROWS = 10_000
 
     # Scoring and the error budget. Levels of None use the defaults in tracker.domain.scoring;
     # to change them give a list of (label, definition) pairs for levels 1 to 5.
@@ -125,6 +129,8 @@ _INT_SETTINGS = (
     "JIRA_SYNC_MAX_AGE_HOURS",
     "MAIL_PORT",
     "OIDC_CLOCK_LEEWAY_SECONDS",
+    "MAX_CONTENT_LENGTH",
+    "IMPORT_MAX_ROWS",
 )
 _STR_SETTINGS = (
     "SECRET_KEY",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -44,10 +44,20 @@ def handle_http_error(error: HTTPException):
     # A description given to abort() says what was wrong with this request; keep it.
     told = error.description and error.description != type(error).description
     detail = error.description if told else EXPLANATIONS.get(status, error.description or "")
+    if status == 413:
+        detail = _too_large()
     response = render_error(status, error.name, detail)
     if status == 405 and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def _too_large() -> str:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return (
+        f"What was sent is larger than the limit of {limit / 1_048_576:.3g} MB. "
+        "Split a spreadsheet into smaller files and import them one after another."
+    )
 
 
 def handle_csrf_error(error: CSRFError):

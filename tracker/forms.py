@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
 from tracker.validation import ValidationError
@@ -12,6 +14,29 @@ from tracker.validation import ValidationError
 
 class PostForm(FlaskForm):
     """An empty form: a CSRF token for buttons that only POST."""
+
+
+class ImportForm(FlaskForm):
+    """Upload a CSV file; shared by every import page (risks add create_teams)."""
+
+    file = FileField(
+        "CSV file", description="UTF-8, comma or semicolon separated, with a header row."
+    )
+    content = HiddenField()
+    dry_run = BooleanField("Dry run: show what would change, write nothing", default=True)
+    strict = BooleanField(
+        "Refuse columns this import does not know",
+        description="Otherwise they are listed once as a warning and ignored.",
+    )
+    submit = SubmitField("Check file")
+
+    def options(self) -> dict[str, bool]:
+        """The import's options that are ticked, as keyword arguments of its plan_import."""
+        return {
+            field.name: True
+            for field in self
+            if isinstance(field, BooleanField) and field.name != "dry_run" and field.data
+        }
 
 
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

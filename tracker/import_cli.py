@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 import click
+from flask.cli import with_appcontext
 
 from tracker.accounts import services as accounts
 from tracker.imports import ImportPlan, ImportResult
@@ -37,7 +38,9 @@ def decoded(file) -> str:
 
 
 def _row_line(row) -> str:
-    changed = f" ({', '.join(name for name, _, _ in row.changes)})" if row.changes else ""
+    # An update names the fields it changes; a created record holds them all.
+    changes = row.changes if row.action == "update" else []
+    changed = f" ({', '.join(name for name, _, _ in changes)})" if changes else ""
     return f"line {row.line:<5} {row.action:<9} {row.key:<11} {row.title}{changed}"
 
 
@@ -52,12 +55,12 @@ def print_and_apply(
     plan: ImportPlan, dry_run: bool, apply: Callable[[ImportPlan], ImportResult]
 ) -> None:
     """Print the plan row by row and apply it (unless `dry_run`); a plan with problems prints
-    every one on stderr and exits 1 having written nothing."""
+    every one on stderr and exits 1 having written nothing. Warnings go to stderr."""
+    for warning in plan.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if not plan.valid:
         _report_errors(plan)
         raise click.exceptions.Exit(1)
-    if plan.ignored:
-        click.echo(f"Columns read past: {', '.join(plan.ignored)}.")
     for row in plan.rows:
         click.echo(_row_line(row))
     counts = plan.counts
@@ -72,6 +75,22 @@ def print_and_apply(
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {result.created}, updated {result.updated}; {result.unchanged} unchanged.")
+
+
+def add_export_command(group: click.Group, export: Callable[[TextIO], int], records: str):
+    """Give `group` an `export FILE` command that writes what `export` writes."""
+
+    @group.command(
+        "export",
+        help=f"Write the {records} to FILE as CSV, archived risks left out ('-' for standard "
+        "output). A file gets a UTF-8 byte-order mark, which Excel needs to read it as UTF-8.",
+    )
+    @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+    @with_appcontext
+    def export_command(file):
+        write_export(file, export, f"{records.removesuffix('s')}(s)")
+
+    return export_command
 
 
 def write_export(file: str, export: Callable[[TextIO], int], records: str) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from flask import flash, redirect, render_template
 from flask_login import current_user
 
+from tracker.forms import ImportForm
 from tracker.imports import ImportPlan, ImportResult
-from tracker.risks.forms import ImportForm
 from tracker.validation import ValidationError
 
 
@@ -33,16 +33,20 @@ def import_page(
     plan_import: Callable[..., ImportPlan],
     apply_import: Callable[..., ImportResult],
     done_url: str,
+    form: ImportForm | None = None,
 ):
     """The response of an import page: the form; a dry run's plan or the file's problems
-    (400, the file kept for the next step); or, once applied, a redirect to `done_url`."""
-    form = ImportForm()
+    (400, the file kept for the next step); or, once applied, a redirect to `done_url`.
+
+    `plan_import(text, actor=…, **options)` gets the options ticked on the form (`strict`,
+    and those of an ImportForm subclass such as the risks' `create_teams`)."""
+    form = form or ImportForm()
     if not form.validate_on_submit():
         return render_template(template, form=form, plan=None), 400 if form.errors else 200
     text = _submitted_text(form)
     if text is None:
         return render_template(template, form=form, plan=None), 400
-    plan = plan_import(text, actor=current_user)
+    plan = plan_import(text, actor=current_user, **form.options())
     if not plan.valid or form.dry_run.data:
         form.content.data = text
         return render_template(template, form=form, plan=plan), 200 if plan.valid else 400

@@ -1,8 +1,9 @@
 """Importing records from a spreadsheet: plan every row, then write all of it or nothing.
 
-A record type's import (tracker/risks/csv_import.py, tracker/incidents/csv_import.py) reads
-its file with tracker.spreadsheets, plans each row with a planner of its own through
-plan_table, and writes a valid plan through write_plan, which commits once or rolls back.
+A record type's import (tracker/risks/csv_import.py, tracker/mitigations/csv_import.py, …)
+reads its file with plan_file (tracker.spreadsheets, at most IMPORT_MAX_ROWS rows), plans each
+row with a planner of its own through plan_table, and writes a valid plan through write_plan,
+which commits once or rolls back.
 A plan holds rows of the database session that made it, so apply it in the same app context.
 """
 
@@ -11,13 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import User
-from tracker.spreadsheets import ImportProblem, Table
+from tracker.spreadsheets import CsvFormat, ImportProblem, Table, read_table
 from tracker.validation import ValidationError
+
+# What the history records as the reason for every change an import makes.
+IMPORT_REASON = "Imported from CSV"
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,10 @@ class ImportPlan:
     rows: list  # each with .action: "create", "update" or "unchanged"
     errors: list[ImportProblem]
     actor_id: int | None
-    # Columns of the file the format read past (see CsvFormat.ignore_unknown).
+    # Columns of the file the format read past (see CsvFormat).
     ignored: list[str] = field(default_factory=list)
+    # What the import leaves out or adds without refusing the file, said once each.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -80,6 +87,31 @@ def plan_table(
                 plan.rows.append(outcome)
     plan.errors.sort(key=lambda error: error.line)
     return plan
+
+
+def plan_file(
+    text: str,
+    file_format: CsvFormat,
+    make_planner: Callable[[dict[str, str]], object],
+    actor: User | None,
+    *,
+    strict: bool = False,
+) -> ImportPlan:
+    """Read CSV `text` in `file_format` (at most IMPORT_MAX_ROWS rows; with `strict`, refusing
+    columns the format does not know) and plan it with plan_table; write nothing."""
+    max_rows = current_app.config.get("IMPORT_MAX_ROWS")
+    table = read_table(text, file_format, strict=strict, max_rows=max_rows)
+    plan = plan_table(table, make_planner, actor)
+    if note := file_format.ignored_note(plan.ignored):
+        plan.warnings.append(note)
+    return plan
+
+
+def created_changes(values: dict[str, object], display) -> list[tuple[str, None, str]]:
+    """What a created record will hold, as (field, None, shown value) for each field with a
+    value, for the dry run's Changes column."""
+    shown = ((name, display(value)) for name, value in values.items())
+    return [(name, None, text) for name, text in shown if text not in (None, "")]
 
 
 def write_plan(

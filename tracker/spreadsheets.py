@@ -29,14 +29,18 @@ def _normalise(name: str) -> str:
 class CsvFormat:
     """One record type's file: the export's `columns` in order, the `required` ones, the
     `read_only` ones (derived: accepted on import, so an export re-imports, and ignored),
-    `aliases`, other header names → the export's name, and whether columns it does not know
-    are refused or, for exports of other tools with many columns, `ignore_unknown`."""
+    `aliases`, other header names → the export's name, and the `noun` one row holds.
+
+    Columns a file has that the format does not know are read past and listed once, unless
+    the import is strict; a format for exports of other tools with many columns may
+    `ignore_unknown` even then."""
 
     columns: tuple[str, ...]
     required: tuple[str, ...]
     read_only: frozenset[str] = frozenset()
     aliases: dict[str, str] = field(default_factory=dict)
     ignore_unknown: bool = False
+    noun: str = "row"
 
     @cached_property
     def _names(self) -> dict[str, str]:
@@ -49,8 +53,18 @@ class CsvFormat:
 
     @property
     def accepted_names(self) -> str:
-        names = f"Use the export's column names ({', '.join(self.columns)})"
-        return f"{names} or one of {', '.join(self.aliases)}." if self.aliases else f"{names}."
+        """The columns it reads, said once and compactly (the aliases are documented)."""
+        aliases = " and their aliases" if self.aliases else ""
+        return f"The columns it reads are {', '.join(self.columns)}{aliases}."
+
+    def ignored_note(self, ignored: list[str]) -> str | None:
+        """The one warning that lists the columns an import read past, or None."""
+        if not ignored:
+            return None
+        names = ", ".join(repr(name) for name in ignored)
+        return f"Ignored {len(ignored)} column(s) this import does not know: {names}. " + (
+            self.accepted_names
+        )
 
 
 def number_text(value: float) -> str:
@@ -80,6 +94,18 @@ def unprotect(cell: str) -> str:
     """Undo protect()."""
     protected = cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS)
     return cell[1:] if protected else cell
+
+
+def write_rows(out, header, rows) -> int:
+    """Write `header` and each row of values to `out` as CSV cells a spreadsheet will not run
+    (display() of each value, None empty, protect()ed); return how many rows were written."""
+    writer = csv.writer(out)
+    writer.writerow(header)
+    written = 0
+    for values in rows:
+        writer.writerow([protect(display(value) or "") for value in values])
+        written += 1
+    return written
 
 
 @dataclass(frozen=True)
@@ -129,23 +155,35 @@ def detect_delimiter(text: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
-def read_table(text: str, file_format: CsvFormat) -> Table:
+def read_table(
+    text: str, file_format: CsvFormat, *, strict: bool = False, max_rows: int | None = None
+) -> Table:
     """Read CSV text (with or without BOM, "," or ";") into rows keyed by export column.
 
-    Read-only columns are dropped. File-level problems (no header, unknown or doubled
-    columns, missing required columns) leave no rows; row-level ones are listed beside them.
+    Columns the format does not know are read past and listed in `ignored`; with `strict`
+    they are problems (unless the format ignores unknown columns). Read-only columns are
+    dropped. A file of more than `max_rows` data rows is refused as soon as that is clear,
+    whatever its size. File-level problems (no header, doubled or missing required columns,
+    too many rows) leave no rows; row-level ones are listed beside them.
     """
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    limit = None if max_rows is None else max_rows + 1  # + 1: the header
     try:
-        records = _records(reader)
+        records = _records(reader, limit)
     except csv.Error as exc:
         problem = ImportProblem(reader.line_num, "", f"This is not valid CSV: {exc}.")
         return Table(problems=[problem])
     if not records:
         return Table(problems=[ImportProblem(1, "", "The file is empty; it needs a header row.")])
+    if limit is not None and len(records) > limit:
+        message = (
+            f"The file has more than {max_rows:,} {file_format.noun}s; import at most "
+            f"{max_rows:,} at a time: split it into smaller files."
+        )
+        return Table(problems=[ImportProblem(records[-1][0], "", message)])
     (header_line, names), *body = records
-    table = _map_header(names, header_line, file_format)
+    table = _map_header(names, header_line, file_format, strict)
     if table.problems:
         return table
     named = {index for index, name in enumerate(names) if name.strip()}
@@ -156,33 +194,38 @@ def read_table(text: str, file_format: CsvFormat) -> Table:
     return table
 
 
-def _records(reader) -> list[tuple[int, list[str]]]:
-    """Each non-blank record with the line it starts on (a quoted cell may span lines)."""
+def _records(reader, limit: int | None) -> list[tuple[int, list[str]]]:
+    """Each non-blank record with the line it starts on (a quoted cell may span lines);
+    at most `limit` + 1 of them, enough to tell a file is over the limit."""
     records, start = [], 1
     for cells in reader:
         if any(cell.strip() for cell in cells):
             records.append((start, cells))
+            if limit is not None and len(records) > limit:
+                break
         start = reader.line_num + 1
     return records
 
 
-def _map_header(names: list[str], line: int, file_format: CsvFormat) -> Table:
+def _map_header(names: list[str], line: int, file_format: CsvFormat, strict: bool) -> Table:
     table = Table()
+    refuse_unknown = strict and not file_format.ignore_unknown
     for raw in names:
         name = raw.strip()
         if not name:
             continue  # e.g. a trailing delimiter; _row refuses values under it
         column = file_format.column_for(name)
-        if column is None and file_format.ignore_unknown:
+        if column is None and not refuse_unknown:
             table.ignored.append(name)
         elif column is None:
-            message = f"Unknown column {name!r}. {file_format.accepted_names}"
-            table.problems.append(ImportProblem(line, name, message))
+            table.problems.append(ImportProblem(line, name, f"Unknown column {name!r}."))
         elif column in table.headers:
             message = f"{table.headers[column]!r} and {name!r} both give the {column}; keep one."
             table.problems.append(ImportProblem(line, name, message))
         else:
             table.headers[column] = name
+    if any(problem.message.startswith("Unknown column") for problem in table.problems):
+        table.problems.append(ImportProblem(line, "", file_format.accepted_names))
     missing = [column for column in file_format.required if column not in table.headers]
     if missing:
         message = f"The file needs the column(s) {', '.join(missing)}."

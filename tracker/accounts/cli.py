@@ -110,6 +110,12 @@ def ensure_admin():
     click.echo(f"  email:    {email}")
     click.echo(f"  password: {password}")
     click.echo("Change it after signing in: click your name in the top bar.")
+    click.echo(
+        "This admin belongs to no team yet, so it has no My teams page and gets no digest.\n"
+        "Create your team and join it on the dashboard after signing in, or here:\n"
+        '  flask --app app teams create sre --name "Site Reliability"\n'
+        f"  flask --app app teams add-member sre {email}"
+    )
 
 
 @click.group("teams")

@@ -210,8 +210,8 @@ def deactivate_user(user: User) -> None:
     db.session.commit()
 
 
-def create_team(slug: str, name: str) -> Team:
-    """Create a team with a unique slug."""
+def create_team(slug: str, name: str, members: Iterable[User] = ()) -> Team:
+    """Create a team with a unique slug (and these members), in one transaction."""
     slug = slug.strip().lower()
     errors = {}
     if problem := rules.slug_problem(slug):
@@ -222,7 +222,7 @@ def create_team(slug: str, name: str) -> Team:
         errors["name"] = problem
     if errors:
         raise ValidationError(errors)
-    team = Team(slug=slug, name=name.strip())
+    team = Team(slug=slug, name=name.strip(), members=list(members))
     _commit_new(team, "slug", f"A team with the slug {slug} already exists.")
     return team
 

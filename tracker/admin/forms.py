@@ -85,6 +85,10 @@ class RenameForm(FlaskForm):
 
 class TeamCreateForm(RenameForm):
     slug = _slug_field("payments-sre")
+    join = BooleanField(
+        "Make me a member",
+        description="Members see the team's work under My teams and get its weekly digest.",
+    )
     submit = SubmitField("Create team")
 
 

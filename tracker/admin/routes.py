@@ -148,11 +148,13 @@ def team_new():
     form = TeamCreateForm()
     if form.validate_on_submit():
         try:
-            team = accounts.create_team(form.slug.data, form.name.data)
+            members = [current_user] if form.join.data else []
+            team = accounts.create_team(form.slug.data, form.name.data, members)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Created team {team.name}.", "success")
+            joined = "; you are a member" if members else ""
+            flash(f"Created team {team.name}{joined}.", "success")
             return redirect(url_for("admin.team_detail", slug=team.slug))
     return _render("admin/team_new.html", form)
 

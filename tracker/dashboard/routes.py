@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from tracker.dashboard import charts, panels, services
 from tracker.domain.jira_mapping import DRIFT_KINDS
@@ -35,4 +36,5 @@ def home():
         share_width=charts.share_width,
         attention_titles=panels.ATTENTION_TITLES,
         drift_labels=DRIFT_KINDS,
+        offer_teams=current_user.role == "admin" and not current_user.teams,
     )

@@ -32,17 +32,32 @@ def add_mitigation(risk: Risk, raw: Mapping[str, object], actor: User | None) ->
     clean = clean_mitigation_values(raw, Lookups.load(), creating=True)
     if actor is not None and not permissions.can_assign_to(actor, clean["team"]):
         raise ValidationError.single("team", "You can add mitigations only for your own teams.")
-    problems = rules.change_problems(
-        "planned", clean["status"], old_due=None, new_due=None, note=clean.get("notes", "")
-    )
+    problems = new_mitigation_problems(clean)
     if problems:
         raise ValidationError(problems)
     last = db.session.scalar(
         sa.select(sa.func.max(Mitigation.position)).where(Mitigation.risk_id == risk.id)
     )
+    mitigation = stage_new(risk, clean, actor, position=(last or 0) + 1)
+    db.session.commit()
+    return mitigation
+
+
+def new_mitigation_problems(clean: Mapping[str, object]) -> dict[str, str]:
+    """What a new mitigation with these cleaned values breaks (e.g. blocked with no note)."""
+    return rules.change_problems(
+        "planned", clean["status"], old_due=None, new_due=None, note=clean.get("notes", "")
+    )
+
+
+def stage_new(
+    risk: Risk, clean: Mapping[str, object], actor: User | None, *, position: int, reason=""
+) -> Mitigation:
+    """Add a valid new mitigation to the session, with its history and the risk's start,
+    without committing (the CSV import stages many in one transaction)."""
     mitigation = Mitigation(
         risk=risk,
-        position=(last or 0) + 1,
+        position=position,
         original_due_date=clean["due_date"],
         completed_on=rules.completed_on("planned", clean["status"], None, clock.today()),
         created_by=actor,
@@ -52,9 +67,10 @@ def add_mitigation(risk: Risk, raw: Mapping[str, object], actor: User | None) ->
         **clean,
     )
     db.session.add(mitigation)
-    history.record(risk, actor, [("mitigation", None, "added")], mitigation=mitigation)
+    history.record(
+        risk, actor, [("mitigation", None, "added")], reason=reason, mitigation=mitigation
+    )
     _start_risk_if_first(risk, "planned", mitigation, actor)
-    db.session.commit()
     return mitigation
 
 
@@ -88,9 +104,20 @@ def update_mitigation(
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError.single("note", f"Use at most {NOTE_MAX} characters for a note.")
+    problems = edit_problems(mitigation, clean, reason=reason, note=note)
+    if problems:
+        raise ValidationError(problems)
+    return _apply_and_commit(mitigation, clean, actor, reason=reason, note=note)
+
+
+def edit_problems(
+    mitigation: Mitigation, clean: Mapping[str, object], *, reason: str, note: str = ""
+) -> dict[str, str]:
+    """What stops these cleaned changes (and a dated `note`) to the mitigation, by field: a
+    moved due date without a reason, blocking without a note (new notes count as one)."""
     new_notes = clean.get("notes", mitigation.notes)
     wrote_note = note or (new_notes != mitigation.notes and new_notes)
-    problems = rules.change_problems(
+    return rules.change_problems(
         mitigation.status,
         clean.get("status", mitigation.status),
         old_due=mitigation.due_date,
@@ -98,9 +125,6 @@ def update_mitigation(
         reason=reason,
         note=wrote_note or "",
     )
-    if problems:
-        raise ValidationError(problems)
-    return _apply_and_commit(mitigation, clean, actor, reason=reason, note=note)
 
 
 def _apply_and_commit(mitigation, clean, actor, *, reason: str, note: str):

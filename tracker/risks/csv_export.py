@@ -6,7 +6,6 @@ team, the owner's email, 1–5 for the levels, numbers exactly, empty cells for 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -16,8 +15,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.extensions import db
 from tracker.models import Risk
 from tracker.risks import settings as scoring_settings
-from tracker.risks.csv_format import COLUMNS, display, protect
+from tracker.risks.csv_format import COLUMNS
 from tracker.risks.settings import ScoringSettings
+from tracker.spreadsheets import write_rows
 
 
 def export_risks(risks: Iterable[Risk], out: TextIO) -> int:
@@ -27,13 +27,7 @@ def export_risks(risks: Iterable[Risk], out: TextIO) -> int:
     costs queries of its own.
     """
     settings = scoring_settings.current()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    written = 0
-    for risk in risks:
-        writer.writerow(_cells(risk, settings))
-        written += 1
-    return written
+    return write_rows(out, COLUMNS, (_values(risk, settings) for risk in risks))
 
 
 def export_all(out: TextIO) -> int:
@@ -52,7 +46,7 @@ def export_all(out: TextIO) -> int:
     return export_risks(risks, out)
 
 
-def _cells(risk: Risk, settings: ScoringSettings) -> list[str]:
+def _values(risk: Risk, settings: ScoringSettings) -> list:
     bad_minutes = risk.bad_minutes_per_year
     share = settings.budget_share(bad_minutes)
     # Derived columns are read-only on import, so rounding them loses nothing.
@@ -62,5 +56,4 @@ def _cells(risk: Risk, settings: ScoringSettings) -> list[str]:
         "bad_minutes_per_year": None if bad_minutes is None else f"{bad_minutes:.2f}",
         "budget_share": None if share is None else f"{share:.4f}",
     }
-    values = (derived[name] if name in derived else getattr(risk, name) for name in COLUMNS)
-    return [protect(display(value) or "") for value in values]
+    return [derived[name] if name in derived else getattr(risk, name) for name in COLUMNS]

@@ -107,7 +107,7 @@ ALIASES = {
     "bad minutes": "bad_minutes_per_year",
 }
 
-RISK_FORMAT = CsvFormat(COLUMNS, REQUIRED_COLUMNS, READ_ONLY_COLUMNS, ALIASES)
+RISK_FORMAT = CsvFormat(COLUMNS, REQUIRED_COLUMNS, READ_ONLY_COLUMNS, ALIASES, noun="risk")
 ACCEPTED_NAMES = RISK_FORMAT.accepted_names
 
 

@@ -2,8 +2,7 @@
 
 plan_import() checks the whole file with the rules of the forms (fields.clean_risk_values)
 and says row by row what would happen; apply_import() writes a valid plan in one
-transaction. A plan holds rows of the database session that made it, so apply it in the
-same app context (the CLI and the import page plan and apply in one request).
+transaction (tracker.imports keeps that contract for every import).
 
 A row with a key (RISK-n) updates that risk, and a key this tracker did not issue is an
 error; a row without one updates the risk with the same title, or creates a new one (numbered
@@ -18,25 +17,40 @@ from itertools import count
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.imports import ImportPlan, ImportResult, plan_table, write_plan
-from tracker.models import Risk, User
+from tracker.imports import IMPORT_REASON, ImportPlan, ImportResult, plan_file, write_plan
+from tracker.models import Risk, Tag, User
 from tracker.risks import history, permissions, services
-from tracker.risks.csv_format import read_table
+from tracker.risks.csv_format import RISK_FORMAT
 from tracker.risks.csv_plan import PlannedRow, RowPlanner, current_value
 from tracker.risks.keys import RISK_KEYS
 from tracker.validation import PermissionDenied, ValidationError
 
-IMPORT_REASON = "Imported from CSV"
+__all__ = ["IMPORT_REASON", "ImportPlan", "ImportResult", "apply_import", "plan_import"]
 
 
-def plan_import(text: str, actor: User | None = None) -> ImportPlan:
+def plan_import(
+    text: str, actor: User | None = None, *, strict: bool = False, create_teams: bool = False
+) -> ImportPlan:
     """Check every row of CSV `text` and say what importing it would do; write nothing.
 
     `actor` None is the tracker itself (the CLI without --as); a manager's rows for other
-    teams are errors. Raises PermissionDenied for users who cannot create risks at all.
+    teams are errors. Columns the import does not know are a warning, or with `strict`
+    errors. With `create_teams`, team slugs no team has yet name teams the import creates
+    (admins only). Raises PermissionDenied for users who cannot create risks (or teams).
     """
     _check_may_import(actor)
-    return plan_table(read_table(text), lambda headers: RowPlanner(headers, actor), actor)
+    if create_teams and actor is not None and actor.role != "admin":
+        raise PermissionDenied("Only admins create teams; ask one, or leave that option off.")
+    planners: list[RowPlanner] = []
+
+    def make_planner(headers: dict[str, str]) -> RowPlanner:
+        planners.append(RowPlanner(headers, actor, create_teams=create_teams))
+        return planners[0]
+
+    plan = plan_file(text, RISK_FORMAT, make_planner, actor, strict=strict)
+    if planners and (new_teams := planners[0].new_teams()):
+        plan.warnings.append(f"Creates the team(s) {', '.join(team.slug for team in new_teams)}.")
+    return plan
 
 
 def _check_may_import(actor: User | None) -> None:
@@ -56,29 +70,45 @@ def apply_import(plan: ImportPlan, actor: User | None) -> ImportResult:
 
 
 def _write(plan: ImportPlan, actor: User | None) -> list[str]:
-    """Stage every change of the plan in the session; return the keys of the new risks."""
+    """Stage every change of the plan in the session; return the keys of the new risks.
+
+    The risks are staged and flushed together, then their history recorded: one flush for
+    the whole file rather than one per row, which made big imports slow.
+    """
     creates = sum(1 for row in plan.rows if row.action == "create")
     free = count(RISK_KEYS.allocate(creates)) if creates else None
-    created = []
+    tags = _tags_for(plan.rows)
+    staged, created = [], []
     for row in plan.rows:
         if row.action == "create":
-            created.append(_create_risk(row, next(free), actor).key)
+            risk, changes = _create_risk(row, next(free), actor, tags)
+            created.append(risk.key)
+            staged.append((risk, changes))
         elif row.action == "update":
-            _update_risk(row, actor)
+            staged.append(_update_risk(row, actor, tags))
+    db.session.flush()
+    for risk, changes in staged:
+        history.record(risk, actor, changes, reason=IMPORT_REASON, flush=False)
     return created
 
 
-def _create_risk(row: PlannedRow, number: int, actor: User | None) -> Risk:
+def _tags_for(rows: list[PlannedRow]) -> dict[str, Tag]:
+    """Every tag the rows set, by name: existing ones loaded in one query, new ones made once
+    (two rows naming a new tag share it)."""
+    names = sorted({name for row in rows for name in row.values.get("tags") or ()})
+    return {tag.name: tag for tag in services.tags_named(names)}
+
+
+def _create_risk(row: PlannedRow, number: int, actor: User | None, tags: dict[str, Tag]):
     now = clock.now()
     risk = Risk(number=number, created_by=actor, updated_by=actor, created_at=now, updated_at=now)
-    _assign(risk, row.values)
+    _assign(risk, row.values, tags)
     services.derive(risk)
     db.session.add(risk)
-    history.record(risk, actor, [("created", None, risk.key)], reason=IMPORT_REASON)
-    return risk
+    return risk, [("created", None, risk.key)]
 
 
-def _update_risk(row: PlannedRow, actor: User | None) -> None:
+def _update_risk(row: PlannedRow, actor: User | None, tags: dict[str, Tag]):
     risk = row.risk
     if risk.version != row.version:
         raise ValidationError.single(
@@ -92,15 +122,13 @@ def _update_risk(row: PlannedRow, actor: User | None) -> None:
             ("acceptance_expires", risk.acceptance_expires, None),
         ]
         risk.accepted_by, risk.acceptance_expires = None, None
-    _assign(risk, row.values)
+    _assign(risk, row.values, tags)
     services.derive(risk)
     risk.updated_by, risk.updated_at = actor, clock.now()
-    history.record(risk, actor, changes, reason=IMPORT_REASON)
+    return risk, changes
 
 
-def _assign(risk: Risk, values: dict[str, object]) -> None:
-    # Look the tags up before changing anything: the query flushes the session, and a flush
-    # of a half-changed risk would spend a version on it.
-    tags = services.tags_named(values["tags"]) if "tags" in values else None
-    for name, value in values.items():
-        setattr(risk, name, tags if name == "tags" else value)
+def _assign(risk: Risk, values: dict[str, object], tags: dict[str, Tag]) -> None:
+    with db.session.no_autoflush:
+        for name, value in values.items():
+            setattr(risk, name, [tags[tag] for tag in value] if name == "tags" else value)

@@ -7,27 +7,31 @@ drives it row by row and writes the result.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
+from tracker.accounts import rules as account_rules
 from tracker.domain import lifecycle, scoring
 from tracker.extensions import db
+from tracker.imports import created_changes
 from tracker.models import Risk, Team, User
 from tracker.risks import permissions
 from tracker.risks import settings as scoring_settings
-from tracker.risks.csv_format import ImportProblem, Row, display
 from tracker.risks.fields import EDITABLE_FIELDS, Lookups, clean_risk_values
 from tracker.risks.keys import format_key, parse_key
+from tracker.spreadsheets import ImportProblem, Row, display
 from tracker.validation import ValidationError
 
 
 @dataclass(frozen=True)
 class PlannedRow:
-    """What one row does; for updates, `changes` lists (field, old, new) as displayed."""
+    """What one row does; `changes` lists (field, old, new) as displayed: for an update what
+    it changes, for a create what the new risk will hold (old None)."""
 
     line: int
     action: str  # "create", "update" or "unchanged"
@@ -53,10 +57,12 @@ def current_value(risk: Risk, name: str) -> object:
 class RowPlanner:
     """Plans rows against the register as it is, loaded once for the whole file."""
 
-    def __init__(self, headers: dict[str, str], actor: User | None):
+    def __init__(self, headers: dict[str, str], actor: User | None, *, create_teams=False):
         self.headers = headers
         self.actor = actor
         self.lookups = Lookups.load()
+        if create_teams:
+            self.lookups = replace(self.lookups, teams=TeamsMadeOnDemand(self.lookups.teams))
         self.settings = scoring_settings.current()
         risks = db.session.scalars(sa.select(Risk).options(selectinload(Risk.tags))).all()
         self.by_number = {risk.number: risk for risk in risks}
@@ -66,6 +72,11 @@ class RowPlanner:
                 self.by_title[_title_key(risk.title)].append(risk)
         # The line of the first row for each risk (its number) or new title.
         self.claimed: dict[int | str, int] = {}
+
+    def new_teams(self) -> list[Team]:
+        """The teams the file names that the import would create (with create_teams)."""
+        teams = self.lookups.teams
+        return teams.made if isinstance(teams, TeamsMadeOnDemand) else []
 
     def plan(self, row: Row) -> PlannedRow | list[ImportProblem]:
         """The row's plan, or every problem with it."""
@@ -180,7 +191,8 @@ class RowPlanner:
         values = {**values, "status": status or "open"}
         if values["next_review"] is None:
             values["next_review"] = self._default_next_review(values)
-        return PlannedRow(row.line, "create", "new", values["title"], values=values)
+        shown = created_changes({**values, "tags": values.get("tags") or None}, display)
+        return PlannedRow(row.line, "create", "new", values["title"], shown, values=values)
 
     def _default_next_review(self, values: dict) -> date:
         # services.create_risk's rule: due after the cadence of the risk's band.
@@ -210,3 +222,35 @@ class RowPlanner:
             version=risk.version,
             values=changed,
         )
+
+
+class TeamsMadeOnDemand(Mapping):
+    """The teams by slug, where a well-formed slug no team has yet names a new team (made
+    once, not added to the session: the import adds it with the first risk it owns)."""
+
+    def __init__(self, existing: Mapping[str, Team]):
+        self.existing = existing
+        self.made: list[Team] = []
+        self._new: dict[str, Team] = {}
+
+    def __getitem__(self, slug: str) -> Team:
+        if slug in self.existing:
+            return self.existing[slug]
+        if slug not in self._new:
+            if account_rules.slug_problem(slug):
+                raise KeyError(slug)
+            team = Team(slug=slug, name=slug.replace("-", " ").capitalize())
+            self._new[slug] = team
+            self.made.append(team)
+        return self._new[slug]
+
+    def __contains__(self, slug: object) -> bool:
+        return isinstance(slug, str) and (
+            slug in self.existing or not account_rules.slug_problem(slug)
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self.existing, **self._new})
+
+    def __len__(self) -> int:
+        return len(self.existing) + len(self._new)

@@ -4,7 +4,6 @@ the same rules the import and the API use."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from tracker.domain import lifecycle
-from tracker.forms import choices
+from tracker.forms import ImportForm, choices
 from tracker.risks.fields import EDITABLE_FIELDS
 from tracker.risks.settings import ScoringSettings
 
@@ -121,10 +120,8 @@ class ArchiveForm(FlaskForm):
     submit = SubmitField("Archive")
 
 
-class ImportForm(FlaskForm):
-    file = FileField(
-        "CSV file", description="UTF-8, comma or semicolon separated, with a header row."
+class RiskImportForm(ImportForm):
+    create_teams = BooleanField(
+        "Create the teams the file names that do not exist yet",
+        description="Admins only. A new team's name is its slug, capitalised; rename it later.",
     )
-    content = HiddenField()
-    dry_run = BooleanField("Dry run: show what would change, write nothing", default=True)
-    submit = SubmitField("Check file")

@@ -73,12 +73,16 @@ def record(
     reason: str = "",
     at: datetime | None = None,
     mitigation: Mitigation | None = None,
+    *,
+    flush: bool = True,
 ) -> list[RiskEvent]:
     """Add one event per (field, old, new) whose displayed value changed.
 
-    Flushes the risk first, so each event carries the version the change produced.
+    Flushes the risk first, so each event carries the version the change produced; a caller
+    that has flushed it already (a bulk import) passes flush=False.
     """
-    db.session.flush()
+    if flush:
+        db.session.flush()
     at = at or clock.now()
     events = []
     for field, old, new in changes:
