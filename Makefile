@@ -1,4 +1,5 @@
-# Quick start: `make run` serves the app, `make test` runs the whole test suite.
+# Quick start: `make run` serves the app, `make test` runs the whole test suite; `make demo`
+# first fills an empty database with a demo program, `make screenshots` redraws the README's.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install
+.PHONY: run test lint install demo screenshots
 
 # The stamp file is newer than pyproject.toml once the project is installed as it says.
 $(VENV)/.installed: pyproject.toml
@@ -26,6 +27,14 @@ run: install instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) users ensure-admin
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+demo: install instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) demo
+
+# docs/screenshots/*.png over a throw-away demo database, in Debian's Chromium.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 test: install
 	$(BIN)/pytest

@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from tracker.accounts.cli import teams_cli, users_cli
     from tracker.api.cli import tokens_cli
+    from tracker.demo.cli import demo_command
     from tracker.digest.cli import digest_command
     from tracker.jira.cli import jira_cli
     from tracker.mitigations.cli import mitigations_cli
@@ -135,3 +136,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(digest_command)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(delivery_cli)
+    app.cli.add_command(demo_command)
