@@ -123,3 +123,10 @@ def test_a_public_url_that_is_not_a_web_address_refuses_to_start(tmp_path, publi
 def test_public_url_comes_from_the_environment():
     settings = settings_from_environment({"PUBLIC_URL": "https://risks.example.com"})
     assert settings == {"PUBLIC_URL": "https://risks.example.com"}
+
+
+def test_import_and_upload_limits_come_from_the_environment():
+    settings = settings_from_environment(
+        {"IMPORT_MAX_ROWS": "500", "MAX_CONTENT_LENGTH": "1048576"}
+    )
+    assert (settings["IMPORT_MAX_ROWS"], settings["MAX_CONTENT_LENGTH"]) == (500, 1_048_576)
