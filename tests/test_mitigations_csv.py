@@ -248,7 +248,7 @@ def test_cli_import_errors_go_to_stderr_with_line_and_column(runner, risk, tmp_p
 
 def test_import_page_dry_run_then_import(manager_client, risk):
     text = csv_text(HEADER, f"{risk.key},Add a replica,payments,2026-05-01")
-    data = {"file": (io.BytesIO(text.encode()), "m.csv"), "dry_run": "y"}
+    data = {"file": (io.BytesIO(text.encode()), "m.csv"), "dry_run": "y", "submit": "Check file"}
     page = manager_client.post("/mitigations/import", data=data, content_type="multipart/form-data")
     assert page.status_code == 200 and "1 to create" in page.get_data(as_text=True)
     response = manager_client.post("/mitigations/import", data={"content": text})

@@ -20,7 +20,8 @@ BAD = GOOD + "Queue backs up,capacity,nowhere,7,3\n"
 
 
 def upload(client, text: str, dry_run: bool = True, filename: str = "register.csv"):
-    data = {"file": (io.BytesIO(text.encode("utf-8")), filename)}
+    # As a browser sends it: the button's name and value too.
+    data = {"file": (io.BytesIO(text.encode("utf-8")), filename), "submit": "Check file"}
     if dry_run:
         data["dry_run"] = "y"
     return client.post("/risks/import", data=data, content_type="multipart/form-data")

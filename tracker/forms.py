@@ -35,7 +35,8 @@ class ImportForm(FlaskForm):
         return {
             field.name: True
             for field in self
-            if isinstance(field, BooleanField) and field.name != "dry_run" and field.data
+            # field.type, not isinstance: a SubmitField is a BooleanField too.
+            if field.type == "BooleanField" and field.name != "dry_run" and field.data
         }
 
 
