@@ -50,8 +50,9 @@ def demo_app(folder: str):
         }
     )
     with app.app_context():
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.disable(logging.INFO)  # the migrations' progress lines
         upgrade()
+        logging.disable(logging.NOTSET)
         accounts = build_demo()
     [tpm] = [account for account in accounts if account.email == SIGN_IN_AS]
     return app, tpm.password
