@@ -652,7 +652,9 @@ def test_remove_member_takes_the_user_out_of_the_team(admin_client, factory):
     team = factory.team("ops", "Operations")
     leaving = factory.user(teams=[team])
     staying = factory.user(teams=[team])
-    response = admin_client.post(f"/admin/teams/ops/members/{leaving.id}/remove")
+    response = admin_client.post(
+        f"/admin/teams/ops/members/{leaving.id}/remove", data={"confirmed": "yes"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/teams/ops"
     assert team.members == [staying]
@@ -661,7 +663,7 @@ def test_remove_member_takes_the_user_out_of_the_team(admin_client, factory):
 def test_remove_member_keeps_the_user(admin_client, factory):
     team = factory.team("ops", "Operations")
     leaving = factory.user(email="leaving@example.com", teams=[team])
-    admin_client.post(f"/admin/teams/ops/members/{leaving.id}/remove")
+    admin_client.post(f"/admin/teams/ops/members/{leaving.id}/remove", data={"confirmed": "yes"})
     assert leaving.active
     assert user_count() == 2  # the admin and the user who left the team
 

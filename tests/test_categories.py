@@ -54,9 +54,9 @@ def test_a_category_in_use_cannot_be_removed(admin_client, admin, factory):
     services.create_risk(
         {"title": "T", "category": "data", "team": "payments", "likelihood": 1, "impact": 1}, admin
     )
-    admin_client.post("/admin/categories/data/delete")
+    admin_client.post("/admin/categories/data/delete", data={"confirmed": "yes"})
     assert "data" in slugs()
-    admin_client.post("/admin/categories/process/delete")
+    admin_client.post("/admin/categories/process/delete", data={"confirmed": "yes"})
     assert "process" not in slugs()
 
 

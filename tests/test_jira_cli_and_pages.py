@@ -96,7 +96,7 @@ def test_sync_exits_0_with_a_summary_line(jira, runner, mitigation):
     result = runner.invoke(args=["jira", "sync"])
 
     assert result.exit_code == 0, result.output
-    assert lines(result)[0].startswith("Sync succeeded: 1 of 1 tickets read, 1 changed, ")
+    assert lines(result)[0].startswith("Sync succeeded: 1 of 1 ticket read, 1 changed, ")
     assert ticket("OPS-1").state == "in_progress"
 
 
@@ -130,7 +130,8 @@ def test_sync_dry_run_writes_nothing(jira, runner, mitigation):
     result = runner.invoke(args=["jira", "sync", "--dry-run"])
 
     assert result.exit_code == 0, result.output
-    assert "1 would change" in result.output
+    assert "1 would change, 1 mitigation would move," in result.output
+    assert " moved" not in result.output
     assert ticket("OPS-1").synced_at is None
     assert mitigation.status == "planned"
 
@@ -338,7 +339,7 @@ def test_the_syncs_page_lists_runs_with_status_duration_counts_and_errors(admin_
 
     assert "run-partial" in page and "run-failed" in page
     assert "12.5 s" in page and "1.0 s" in page
-    assert '"Read" class="num">3/4<' in page and '"Changed" class="num">2<' in page
+    assert '"Read" class="num">3/4<' in page and '"Changed" class="num">2 tickets<' in page
     assert '"Broken" class="num">1<' in page and "some batches not applied" in page
     assert "Jira refused access (HTTP 403)" in page
 

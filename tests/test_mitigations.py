@@ -372,8 +372,9 @@ class TestStatusRules:
         other = add(risk, "Test the failover")
         response = quick(manager_client, mitigation, status="blocked", due_date="2026-03-27",
                          reason="Waiting for the vendor", note="")  # fmt: skip
-        page = response.get_data(as_text=True)
-        assert response.status_code == 400
+        assert response.status_code == 302
+        assert response.location.endswith(f"/my-teams#m-{mitigation.id}")
+        page = manager_client.get(response.location).get_data(as_text=True)
         row = row_of(page, mitigation)
         assert "Say what the work is blocked on." in row
         assert "Say what the work is blocked on." not in row_of(page, other)
@@ -386,11 +387,22 @@ class TestStatusRules:
     ):
         response = quick(manager_client, mitigation, due_date="2026-03-27",
                          note="Kick-off with the DBAs done")  # fmt: skip
-        assert response.status_code == 400
-        row = row_of(response.get_data(as_text=True), mitigation)
+        assert response.status_code == 302
+        row = row_of(manager_client.get(response.location).get_data(as_text=True), mitigation)
         assert "Say why the due date moves" in row
         assert 'value="Kick-off with the DBAs done"' in row
         assert mitigation.notes == ""
+
+    def test_refreshing_after_a_refused_quick_update_shows_the_page_without_the_refusal(
+        self, manager_client, mitigation
+    ):
+        first = quick(manager_client, mitigation, due_date="2026-03-27", note="Kick-off done")
+        shown = manager_client.get(first.location).get_data(as_text=True)
+        assert "was not updated" in shown and 'value="Kick-off done"' in shown
+        refreshed = manager_client.get(first.location).get_data(as_text=True)
+        assert "Say why the due date moves" not in refreshed
+        assert 'value="Kick-off done"' not in refreshed
+        assert mitigation.version == 1
 
     def test_blocking_with_a_note_appends_it_dated_and_signed(
         self, manager_client, mitigation, clock
@@ -618,14 +630,14 @@ class TestHistory:
     def test_every_mitigation_change_is_in_the_risk_timeline_with_who_and_why(self, changed):
         _, entries = changed
         self.entry(entries, "Max Manager", "added")
-        for texts in (("Status", "planned", "in_progress"),
+        for texts in (("Status", "from <strong>Planned</strong> to <strong>In progress</strong>"),
                       ("Due date", "2026-03-20", "2026-03-27"),
                       ("Kick-off done",)):  # fmt: skip
             self.entry(entries, "Max Manager", "The vendor is late", *texts)
 
     def test_the_timeline_names_the_mitigation_each_change_was_to(self, changed):
         mitigation, entries = changed
-        for texts in (("added",), ("planned", "in_progress"), ("2026-03-20", "2026-03-27"),
+        for texts in (("added",), ("Planned", "In progress"), ("2026-03-20", "2026-03-27"),
                       ("Kick-off done",)):  # fmt: skip
             entry = self.entry(entries, *texts)
             assert f"M-{mitigation.id}" in entry and "Add a read replica" in entry, texts

@@ -593,11 +593,15 @@ def test_a_refused_decision_shows_the_error_next_to_the_field_and_keeps_the_inpu
         data={"risk_key": db_risk.key, "kind": "accept", "until": "2026-01-01", "note": "Kept"},
     )
 
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.location.endswith(f"/reviews/{review.id}#risk-{db_risk.key}")
+    page = admin_client.get(response.location).get_data(as_text=True)
     assert "The acceptance must run until a date after today." in page
     assert 'value="2026-01-01"' in page and 'value="Kept"' in page
     assert '<option value="accept" selected>' in page
+    refreshed = admin_client.get(response.location).get_data(as_text=True)
+    assert "The acceptance must run until" not in refreshed and 'value="Kept"' not in refreshed
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewDecision)) == 0
 
 
 def test_a_decision_posted_to_a_finished_review_is_refused(admin_client, admin, review, db_risk):
@@ -608,13 +612,16 @@ def test_a_decision_posted_to_a_finished_review_is_refused(admin_client, admin, 
         data={"risk_key": db_risk.key, "kind": "note", "note": "Late"},
     )
 
-    assert response.status_code == 409
+    assert response.status_code == 302
+    assert "is finished" in admin_client.get(response.location).get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewDecision)) == 0
 
 
 def test_finishing_from_the_page_keeps_the_notes_and_hides_the_forms(admin_client, review):
     response = admin_client.post(
-        f"/reviews/{review.id}/finish", data={"notes": "Good week."}, follow_redirects=True
+        f"/reviews/{review.id}/finish",
+        data={"notes": "Good week.", "confirmed": "yes"},
+        follow_redirects=True,
     )
 
     page = response.get_data(as_text=True)

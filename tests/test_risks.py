@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -247,10 +248,57 @@ class TestLifecycle:
         response = self.post_status(
             manager_client, risk, status="accepted", approver="", expires_on="2026-03-01"
         )
-        page = response.get_data(as_text=True)
-        assert response.status_code == 400
+        assert response.status_code == 302
+        page = manager_client.get(response.location).get_data(as_text=True)
         assert "Name who approves" in page and "must expire after today" in page
         assert risk.status == "open"
+
+    def test_an_expiry_that_is_not_a_date_gets_the_products_words(self, manager_client, payments):
+        risk = make_risk(payments)
+        self.post_status(manager_client, risk, status="accepted", expires_on="next june")
+        page = manager_client.get(f"/risks/{risk.key}").get_data(as_text=True)
+        assert (
+            "Give the acceptance expiry date as a date YYYY-MM-DD (got &#39;next june&#39;)" in page
+        )
+        assert "Not a valid date value" not in page
+
+    def test_the_menu_starts_on_the_current_status_and_offers_only_allowed_moves(
+        self, manager_client, manager, payments
+    ):
+        risk = make_risk(payments)
+        services.change_status(risk, "mitigating", manager)
+        page = manager_client.get(f"/risks/{risk.key}").get_data(as_text=True)
+        menu = re.search(r'<select[^>]*id="status-status".*?</select>', page, re.S).group(0)
+        options = re.findall(r'<option (selected )?value="(\w+)"', menu)
+        assert options == [
+            ("selected ", "mitigating"),
+            ("", "open"),
+            ("", "mitigated"),
+            ("", "accepted"),
+            ("", "closed"),
+        ]
+        assert "Mitigating (current)" in menu
+
+    def test_submitting_the_menu_as_it_opens_keeps_the_status(
+        self, manager_client, manager, payments
+    ):
+        risk = make_risk(payments)
+        services.change_status(risk, "mitigating", manager)
+        response = self.post_status(manager_client, risk, status="mitigating", reason="typo")
+        page = manager_client.get(response.location).get_data(as_text=True)
+        assert risk.status == "mitigating"
+        assert "The risk is already mitigating." in page
+
+    def test_a_refused_change_redirects_and_shows_its_input_once(self, manager_client, payments):
+        risk = make_risk(payments)
+        response = self.post_status(manager_client, risk, status="closed", reason=" ")
+        assert response.status_code == 302
+        assert response.location.endswith(f"/risks/{risk.key}#status")
+        page = manager_client.get(response.location).get_data(as_text=True)
+        assert "Say why you are closing the risk." in page
+        assert re.search(r'<option selected value="closed">', page)
+        again = manager_client.get(f"/risks/{risk.key}").get_data(as_text=True)
+        assert "Say why you are closing the risk." not in again
 
     def test_accepted_risk_records_approver_and_expiry(self, manager_client, admin, payments):
         risk = make_risk(payments)
@@ -283,7 +331,8 @@ class TestLifecycle:
         if target == "open":
             services.change_status(risk, "closed", manager, reason="Decommissioned")
         refused = self.post_status(manager_client, risk, status=target, reason=" ")
-        assert refused.status_code == 400
+        assert refused.status_code == 302
+        assert risk.status != target
         self.post_status(manager_client, risk, status=target, reason="Because")
         assert risk.status == target
         event = events_of(risk, "status")[-1]
@@ -293,8 +342,8 @@ class TestLifecycle:
         risk = make_risk(payments)
         services.change_status(risk, "closed", manager, reason="Gone")
         response = self.post_status(manager_client, risk, status="mitigated")
-        assert response.status_code == 400
-        assert "A closed risk can move to open" in response.get_data(as_text=True)
+        page = manager_client.get(response.location).get_data(as_text=True)
+        assert "A closed risk can move to open" in page
 
     def test_viewer_cannot_change_status(self, viewer_client, payments):
         risk = make_risk(payments)
@@ -316,7 +365,9 @@ class TestArchive:
         self, admin_client, payments
     ):
         risk = make_risk(payments)
-        admin_client.post(f"/risks/{risk.key}/archive", data={"reason": "Duplicate"})
+        admin_client.post(
+            f"/risks/{risk.key}/archive", data={"reason": "Duplicate", "confirmed": "yes"}
+        )
         assert risk.archived_at is not None
         link = f'href="/risks/{risk.key}"'
         assert link not in admin_client.get("/risks").get_data(as_text=True)

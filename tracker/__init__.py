@@ -70,7 +70,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import database, security
+    from tracker import database, security, templating
     from tracker.auth import sessions
     from tracker.extensions import csrf, db, login_manager, migrate
 
@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
+    templating.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError as FieldRefused
 
 from tracker.validation import ValidationError
 
@@ -43,6 +44,48 @@ class ImportForm(FlaskForm):
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _not_listed(field) -> str:
+    return f"Choose {field.label.text.lower()} from the list."
+
+
+class ChoiceField(SelectField):
+    """A menu that refuses a value it does not list in the product's words, not WTForms'
+    "Not a valid choice." (a stale page or a hand-made request sends one)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_not_listed(self)) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except FieldRefused:
+            raise FieldRefused(_not_listed(self)) from None
+
+
+class MultipleChoiceField(SelectMultipleField):
+    """Several choices from a list, refused in the product's words like ChoiceField."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_not_listed(self)) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except FieldRefused:
+            raise FieldRefused(_not_listed(self)) from None
+
+
+def too_long(limit: int) -> str:
+    """The product's words for a text longer than `limit` (WTForms' own are generic)."""
+    return f"Use at most {limit} characters here."
 
 
 def apply_errors(

@@ -47,7 +47,12 @@ def roles_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
-                abort(403)
+                allowed = " or ".join(f"an {r}" if r[0] in "aeiou" else f"a {r}" for r in roles)
+                abort(
+                    403,
+                    f"Only {allowed} can use this page; you are signed in as a "
+                    f"{current_user.role}.",
+                )
             return view(*args, **kwargs)
 
         return wrapped

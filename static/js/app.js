@@ -10,10 +10,21 @@ document.addEventListener("DOMContentLoaded", () => {
       toggle.setAttribute("aria-expanded", String(open));
     });
   }
-  // Forms that destroy or remove something ask first.
-  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+  // An action that cannot be undone asks first: here in a dialog, otherwise the server shows a
+  // confirmation page. Saying yes here tells the server it need not ask again.
+  document.querySelectorAll("form").forEach((form) => {
     form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      const question = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+      if (!question) return;
+      if (!window.confirm(question)) {
+        event.preventDefault();
+        return;
+      }
+      const yes = document.createElement("input");
+      yes.type = "hidden";
+      yes.name = "confirmed";
+      yes.value = "yes";
+      form.appendChild(yes);
     });
   });
 });

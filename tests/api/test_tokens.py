@@ -204,7 +204,12 @@ def test_creating_a_token_without_a_name_shows_the_error(app, viewer):
 def test_revoking_from_the_page(app, viewer):
     token, plain = tokens.create_token(viewer, "chat bot")
 
-    response = signed_in_client(app, viewer).post(f"/account/tokens/{token.id}/revoke")
+    client = signed_in_client(app, viewer)
+    asked = client.post(f"/account/tokens/{token.id}/revoke")
+    assert "Revoke the token “chat bot”?" in asked.get_data(as_text=True)
+    assert tokens.authenticate(plain) == viewer
+
+    response = client.post(f"/account/tokens/{token.id}/revoke", data={"confirmed": "yes"})
 
     assert response.status_code == 302
     assert tokens.authenticate(plain) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
+from tracker import confirm
 from tracker.admin.forms import CategoryForm, RenameForm
 from tracker.admin.routes import bp
 from tracker.extensions import db
@@ -61,6 +62,13 @@ def category_rename(slug: str):
 @bp.post("/categories/<slug>/delete")
 def category_delete(slug: str):
     category = db.one_or_404(db.select(Category).filter_by(slug=slug))
+    if PostForm().validate_on_submit() and not confirm.confirmed():
+        return confirm.ask(
+            f"Remove the category {category.name}?",
+            "CSV files and the API can no longer use its slug; add it again to bring it back.",
+            "Remove",
+            url_for("admin.category_list"),
+        )
     if PostForm().validate_on_submit():
         try:
             categories.delete_category(category)

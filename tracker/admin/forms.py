@@ -5,32 +5,35 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.forms import choices
+from tracker.forms import ChoiceField, MultipleChoiceField, choices, too_long
 from tracker.models import ROLE_LABELS
 
 
-class CheckboxListField(SelectMultipleField):
+class CheckboxListField(MultipleChoiceField):
     """Several choices as a list of checkboxes, which reads better than a multi-select."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-def _role_field() -> SelectField:
-    return SelectField("Role", choices=choices(ROLE_LABELS.items()), default="viewer")
+def _role_field() -> ChoiceField:
+    return ChoiceField("Role", choices=choices(ROLE_LABELS.items()), default="viewer")
 
 
 class UserCreateForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired("Enter an email."), Length(max=254)])
-    display_name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
+    email = EmailField(
+        "Email",
+        validators=[InputRequired("Enter an email."), Length(max=254, message=too_long(254))],
+    )
+    display_name = StringField(
+        "Name", validators=[InputRequired("Enter a name."), Length(max=120, message=too_long(120))]
+    )
     role = _role_field()
     teams = CheckboxListField("Teams", choices=[])
     password = PasswordField(
@@ -45,7 +48,9 @@ class UserCreateForm(FlaskForm):
 
 
 class UserEditForm(FlaskForm):
-    display_name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
+    display_name = StringField(
+        "Name", validators=[InputRequired("Enter a name."), Length(max=120, message=too_long(120))]
+    )
     role = _role_field()
     teams = CheckboxListField("Teams", choices=[])
     role_overridden = BooleanField(
@@ -73,13 +78,15 @@ class ResetPasswordForm(FlaskForm):
 def _slug_field(example: str) -> StringField:
     return StringField(
         "Slug",
-        validators=[InputRequired("Enter a slug."), Length(max=64)],
+        validators=[InputRequired("Enter a slug."), Length(max=64, message=too_long(64))],
         description=f"Short id used in links, CSV files, the CLI and the API, e.g. {example}.",
     )
 
 
 class RenameForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired("Enter a name."), Length(max=120)])
+    name = StringField(
+        "Name", validators=[InputRequired("Enter a name."), Length(max=120, message=too_long(120))]
+    )
     submit = SubmitField("Rename")
 
 
@@ -98,5 +105,5 @@ class CategoryForm(RenameForm):
 
 
 class AddMemberForm(FlaskForm):
-    user = SelectField("Add a member", coerce=int, choices=[])
+    user = ChoiceField("Add a member", coerce=int, choices=[])
     submit = SubmitField("Add")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
+from tracker import confirm
 from tracker.accounts import services as accounts
 from tracker.accounts.history import events_of
 from tracker.admin.forms import (
@@ -215,6 +216,18 @@ def team_add_member(slug: str):
 def team_remove_member(slug: str, user_id: int):
     team = db.one_or_404(db.select(Team).filter_by(slug=slug))
     user = db.get_or_404(User, user_id)
+    if PostForm().validate_on_submit() and not confirm.confirmed():
+        return confirm.ask(
+            f"Remove {user.display_name} from {team.name}?",
+            f"{user.display_name} leaves {team.name}'s My teams page and digest"
+            + (
+                " and can no longer change its risks and mitigations."
+                if user.role == "manager"
+                else "."
+            ),
+            "Remove from the team",
+            url_for("admin.team_detail", slug=team.slug),
+        )
     if PostForm().validate_on_submit():
         accounts.remove_member(team, user)
         flash(f"Removed {user.display_name} from {team.name}.", "success")

@@ -8,8 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from tracker import confirm
 from tracker.api import tokens
-from tracker.forms import PostForm, apply_errors
+from tracker.forms import PostForm, apply_errors, too_long
 from tracker.validation import ValidationError
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
@@ -19,7 +20,10 @@ class TokenForm(FlaskForm):
     name = StringField(
         "Name",
         description="What will use the token, e.g. “weekly report script”.",
-        validators=[InputRequired("Name the token."), Length(max=tokens.NAME_MAX)],
+        validators=[
+            InputRequired("Name the token."),
+            Length(max=tokens.NAME_MAX, message=too_long(tokens.NAME_MAX)),
+        ],
     )
     submit = SubmitField("Create token")
 
@@ -61,6 +65,13 @@ def revoke(token_id: int):
         abort(404)
     if not PostForm().validate_on_submit():
         abort(400)
+    if not confirm.confirmed():
+        return confirm.ask(
+            f"Revoke the token “{token.name}”?",
+            "Scripts using it stop working at once; a revoked token cannot be used again.",
+            "Revoke",
+            url_for("tokens.index"),
+        )
     tokens.revoke_token(token)
     flash(f"Revoked the token “{token.name}”; scripts using it now get 401.", "success")
     return redirect(url_for("tokens.index"))

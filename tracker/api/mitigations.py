@@ -21,6 +21,7 @@ from tracker.jira import links
 from tracker.mitigations import permissions, services
 from tracker.mitigations.queries import MAX_ID
 from tracker.models import Mitigation
+from tracker.risks import permissions as risk_permissions
 
 
 def load_mitigation(mitigation_id: int) -> Mitigation:
@@ -100,7 +101,7 @@ def update_mitigation(mitigation_id: int):
     user = api_user()
     mitigation = load_mitigation(mitigation_id)
     if not permissions.can_edit(user, mitigation):
-        raise ApiProblem(403, "You can change only your own teams' mitigations.")
+        raise ApiProblem(403, risk_permissions.refusal(user, mitigation.team, mitigation.label))
     expected = requests.expected_version(mitigation.version)
     fields = requests.body(bodies.MitigationUpdate, schemas.MitigationOut)
     follow_jira = fields.pop("follow_jira", None)

@@ -144,7 +144,7 @@ def update_risk(key: str):
     user = api_user()
     risk = load_risk(key)
     if not permissions.can_edit(user, risk):
-        raise ApiProblem(403, "You can change only the risks of your own teams.")
+        raise ApiProblem(403, permissions.refusal(user, risk.team, risk.key))
     expected = requests.expected_version(risk.version)
     fields = requests.body(bodies.RiskUpdate, schemas.RiskDetail)
     if "status" not in fields:

@@ -4,9 +4,14 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
+from tracker.forms import too_long
+
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired("Enter your email."), Length(max=254)])
+    email = EmailField(
+        "Email",
+        validators=[InputRequired("Enter your email."), Length(max=254, message=too_long(254))],
+    )
     password = PasswordField("Password", validators=[InputRequired("Enter your password.")])
     next = HiddenField()
     submit = SubmitField("Sign in")

@@ -26,6 +26,17 @@ DEFAULT_WONT_DO_RESOLUTIONS = frozenset(
     }
 )
 
+# Jira's status categories as people read them (Jira's keys: new, indeterminate, done).
+STATUS_CATEGORY_LABELS = {"new": "To do", "indeterminate": "In progress", "done": "Done"}
+SYNC_STATUS_LABELS = {
+    "queued": "Queued",
+    "running": "Running",
+    "succeeded": "Succeeded",
+    "partial": "Partly applied",
+    "failed": "Failed",
+}
+SYNC_TRIGGER_LABELS = {"cli": "the command line (cron)", "web": "Sync now"}
+
 DRIFT_KINDS = {
     "jira_done_mitigation_open": "Jira says done, the mitigation is still open",
     "mitigation_done_ticket_open": "The mitigation is done, a ticket is still open",

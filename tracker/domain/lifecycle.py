@@ -5,6 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 STATUSES = ("open", "mitigating", "mitigated", "accepted", "closed")
+STATUS_LABELS = {
+    "open": "Open",
+    "mitigating": "Mitigating",
+    "mitigated": "Mitigated",
+    "accepted": "Accepted",
+    "closed": "Closed",
+}
 TREATMENTS = ("mitigate", "accept", "avoid", "transfer")
 # Statuses in which a risk still threatens availability and is worked on.
 ACTIVE_STATUSES = ("open", "mitigating", "accepted")

@@ -8,14 +8,16 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker.domain.jira_mapping import SYNC_STATUS_LABELS
 from tracker.extensions import db
 from tracker.jira import links
 from tracker.jira.client import JiraUnavailable, connect
 from tracker.jira.settings import JiraNotConfigured, JiraSettings
 from tracker.jira.sync import SyncBusy, run_sync
-from tracker.models import Mitigation
+from tracker.models import Mitigation, SyncRun
 from tracker.risks.queries import risk_by_key
 from tracker.validation import PermissionDenied, ValidationError
+from tracker.words import plural
 
 
 def _settings() -> JiraSettings:
@@ -60,17 +62,23 @@ def sync(full, dry_run):
         run = run_sync(settings, full=full, dry_run=dry_run, trigger="cli")
     except SyncBusy as busy:
         raise click.ClickException(str(busy)) from None
-    verb = "would change" if dry_run else "changed"
-    click.echo(
-        f"Sync {run.status}: {run.tickets_read} of {run.tickets_total} tickets read, "
-        f"{run.tickets_changed} {verb}, {run.mitigations_changed} mitigation(s) moved, "
-        f"{run.links_broken} broken, {run.requests} requests, "
-        f"{run.duration_seconds or 0:.1f} s ({run.deployment or 'Jira'})."
-    )
+    click.echo(summary(run))
     for problem in json.loads(run.problems or "[]"):
         click.echo(f"  batch not applied: {problem}", err=True)
     if run.status == "failed":
         raise click.ClickException(run.error or "The sync failed.")
+
+
+def summary(run: SyncRun) -> str:
+    """One line for a finished run; a dry run says what would change and move."""
+    status = SYNC_STATUS_LABELS.get(run.status, run.status).lower()
+    changed, moved = ("would change", "would move") if run.dry_run else ("changed", "moved")
+    return (
+        f"Sync {status}: {run.tickets_read} of {plural(run.tickets_total, 'ticket')} read, "
+        f"{run.tickets_changed} {changed}, {plural(run.mitigations_changed, 'mitigation')} "
+        f"{moved}, {run.links_broken} broken, {plural(run.requests, 'request')}, "
+        f"{run.duration_seconds or 0:.1f} s ({run.deployment or 'Jira'})."
+    )
 
 
 def _item(risk_key: str | None, mitigation_id: int | None):

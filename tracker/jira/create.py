@@ -17,6 +17,7 @@ from tracker.jira import links
 from tracker.jira.client import JiraConnection
 from tracker.mitigations import permissions
 from tracker.models import JiraLink, Mitigation, User
+from tracker.risks.permissions import refusal
 from tracker.validation import PermissionDenied, ValidationError
 
 
@@ -56,7 +57,7 @@ def create_ticket(
     """Create (at most once per token) and link a ticket; returns the link (None when another
     request with this token is still creating it) and a message for the user."""
     if not permissions.can_edit(actor, mitigation):
-        raise PermissionDenied("You can create tickets only for your own teams' mitigations.")
+        raise PermissionDenied(refusal(actor, mitigation.team, mitigation.label))
     if not connection.settings.project:
         raise ValidationError.single("jira", "Set JIRA_PROJECT to create tickets.")
     if not token or len(token) > 64:

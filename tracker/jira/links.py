@@ -36,7 +36,8 @@ def _item_filter(item: Risk | Mitigation):
     return JiraLink.mitigation_id == item.id
 
 
-def _check_permission(item: Risk | Mitigation, actor: User | None) -> None:
+def check_permission(item: Risk | Mitigation, actor: User | None) -> None:
+    """Raise PermissionDenied, saying who can, unless `actor` may change the item's links."""
     if actor is None:
         return
     allowed = (
@@ -45,7 +46,8 @@ def _check_permission(item: Risk | Mitigation, actor: User | None) -> None:
         else mitigation_permissions.can_edit(actor, item)
     )
     if not allowed:
-        raise PermissionDenied("You can link tickets only to your own teams' items.")
+        label = item.key if isinstance(item, Risk) else item.label
+        raise PermissionDenied(risk_permissions.refusal(actor, item.team, label))
 
 
 def _ticket(key: str) -> JiraTicket:
@@ -67,7 +69,7 @@ def _risk_of(item: Risk | Mitigation) -> Risk:
 
 def add_link(item: Risk | Mitigation, key_text: str, actor: User | None) -> JiraLink:
     """Link the ticket `key_text` to a risk or mitigation; refuses duplicates."""
-    _check_permission(item, actor)
+    check_permission(item, actor)
     if _risk_of(item).archived_at is not None:
         raise ValidationError.single("key", "The risk is archived; an admin restores it first.")
     key = normalise_key(key_text)
@@ -98,7 +100,7 @@ def add_link(item: Risk | Mitigation, key_text: str, actor: User | None) -> Jira
 
 def remove_link(item: Risk | Mitigation, key_text: str, actor: User | None) -> None:
     """Unlink a ticket; its drift flags go with it."""
-    _check_permission(item, actor)
+    check_permission(item, actor)
     key = (key_text or "").strip().upper()
     link = db.session.scalar(
         sa.select(JiraLink).join(JiraTicket).where(_item_filter(item), JiraTicket.key == key)
@@ -139,7 +141,7 @@ def links_of(item: Risk | Mitigation) -> list[JiraLink]:
 
 def set_follow_jira(mitigation: Mitigation, follow: bool, actor: User | None) -> None:
     """Let the mitigation take its status from its tickets, or only flag drift."""
-    _check_permission(mitigation, actor)
+    check_permission(mitigation, actor)
     if mitigation.follow_jira == follow:
         return
     old = mitigation.follow_jira

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import confirm
 from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
 from tracker.forms import PostForm
@@ -15,7 +16,8 @@ from tracker.jira.client import JiraUnavailable, connect
 from tracker.jira.settings import JiraNotConfigured, JiraSettings
 from tracker.mitigations import permissions as mitigation_permissions
 from tracker.mitigations.queries import mitigation_or_404
-from tracker.models import SyncRun
+from tracker.models import Risk, SyncRun
+from tracker.risks.permissions import refusal
 from tracker.risks.queries import risk_or_404
 from tracker.security import roles_required
 from tracker.team_filter import requested_slug
@@ -42,6 +44,19 @@ def _back(item_url: str):
 def _change_links(item, item_url: str, remove_key: str | None = None):
     if not PostForm().validate_on_submit():
         abort(400)
+    if remove_key and not confirm.confirmed():
+        try:
+            links.check_permission(item, current_user)
+        except PermissionDenied as exc:
+            abort(403, str(exc))
+        label = item.key if isinstance(item, Risk) else item.label
+        return confirm.ask(
+            f"Unlink {remove_key.upper()} from {label}?",
+            f"The sync stops reading {remove_key.upper()} for {label} and its drift flags "
+            "there go; linking it again starts afresh.",
+            "Unlink",
+            item_url + "#jira",
+        )
     try:
         if remove_key:
             links.remove_link(item, remove_key, current_user)
@@ -49,8 +64,8 @@ def _change_links(item, item_url: str, remove_key: str | None = None):
         else:
             link = links.add_link(item, request.form.get("key", ""), current_user)
             flash(f"Linked {link.ticket.key}; the next sync reads its state.", "success")
-    except PermissionDenied:
-        abort(403)
+    except PermissionDenied as exc:
+        abort(403, str(exc))
     except ValidationError as exc:
         flash(str(exc), "error")
     return _back(item_url)
@@ -88,8 +103,8 @@ def follow_jira(mitigation_id: int):
         abort(400)
     try:
         links.set_follow_jira(mitigation, request.form.get("follow") == "1", current_user)
-    except PermissionDenied:
-        abort(403)
+    except PermissionDenied as exc:
+        abort(403, str(exc))
     return _back(url_for("mitigations.detail", mitigation_id=mitigation.id))
 
 
@@ -97,7 +112,7 @@ def follow_jira(mitigation_id: int):
 def create_ticket(mitigation_id: int):
     mitigation = mitigation_or_404(mitigation_id)
     if not mitigation_permissions.can_edit(current_user, mitigation):
-        abort(403)
+        abort(403, refusal(current_user, mitigation.team, mitigation.label))
     if not PostForm().validate_on_submit():
         abort(400)
     try:
@@ -106,8 +121,8 @@ def create_ticket(mitigation_id: int):
             connection, mitigation, current_user, request.form.get("token", "")
         )
         flash(message, "success")
-    except PermissionDenied:
-        abort(403)
+    except PermissionDenied as exc:
+        abort(403, str(exc))
     except (JiraNotConfigured, JiraUnavailable, ValidationError) as exc:
         flash(f"No ticket was created: {exc}", "error")
     return _back(url_for("mitigations.detail", mitigation_id=mitigation.id))

@@ -11,6 +11,8 @@ from tracker.validation import ValidationError
 EDITABLE_FIELDS = ("title", "description", "owner", "team", "due_date", "status", "notes")
 NOTES_MAX = 20_000
 NOTE_MAX = 1_000
+# Who may own a mitigation: the people who change things (viewers only read).
+OWNER_ROLES = ("admin", "manager")
 
 
 def _text(value) -> str:
@@ -46,9 +48,7 @@ def clean_mitigation_values(
         "status": parse_status,
         "due_date": lambda v: parse_date(v, "due date"),
         "team": lambda v: _lookup(lookups.teams, _text(v).lower(), "team has the slug"),
-        "owner": lambda v: (
-            None if not _text(v) else _lookup(lookups.users, _text(v).lower(), "user has the email")
-        ),
+        "owner": lambda v: None if not _text(v) else parse_owner(_text(v).lower(), lookups),
     }
     present = {name: raw[name] for name in EDITABLE_FIELDS if name in raw}
     if creating:
@@ -70,6 +70,16 @@ def clean_mitigation_values(
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def parse_owner(email: str, lookups: Lookups):
+    """The user who will do the work: an admin or a manager (viewers only read)."""
+    user = _lookup(lookups.users, email, "user has the email")
+    if user.role not in OWNER_ROLES:
+        raise FieldError(
+            f"{user.display_name} is a viewer and cannot own work; choose a manager or an admin."
+        )
+    return user
 
 
 def _lookup(mapping, key: str, what: str):

@@ -7,7 +7,7 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, TextArea
 
 from tracker.domain.mitigations import STATUS_LABELS
 from tracker.forms import choices
-from tracker.mitigations.fields import EDITABLE_FIELDS
+from tracker.mitigations.fields import EDITABLE_FIELDS, OWNER_ROLES
 
 
 def status_choices():
@@ -27,11 +27,25 @@ class MitigationForm(FlaskForm):
     version = HiddenField()
     submit = SubmitField("Save mitigation")
 
-    def set_choices(self, teams, users) -> None:
+    def set_choices(self, teams, users, owning_team=None) -> None:
+        """Teams the user may give work to; owners are `owning_team`'s members first, then
+        everyone else who may own work (admins and managers)."""
         self.team.choices = choices((team.slug, team.name) for team in teams)
-        self.owner.choices = choices(
-            [("", "— nobody yet —")] + [(user.email, user.display_name) for user in users]
-        )
+        owners = [user for user in users if user.role in OWNER_ROLES]
+        members = [u for u in owners if owning_team is not None and owning_team in u.teams]
+        others = [u for u in owners if u not in members]
+        # WTForms cannot mix options and groups: "nobody yet" opens the first group.
+        nobody = [("", "— nobody yet —")]
+        groups = {}
+        if members:
+            groups[f"{owning_team.name} team"] = nobody + [
+                (u.email, u.display_name) for u in members
+            ]
+        others_name = "Other people" if members else "People"
+        groups[others_name] = ([] if members else nobody) + [
+            (u.email, u.display_name) for u in others
+        ]
+        self.owner.choices = {name: pairs for name, pairs in groups.items() if pairs}
 
     def raw_values(self, fields=EDITABLE_FIELDS) -> dict[str, object]:
         return {name: getattr(self, name).data for name in fields}

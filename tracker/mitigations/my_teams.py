@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from tracker import clock
+from tracker import clock, refused
 from tracker.domain import mitigations as rules
 from tracker.edits import version_from_form
 from tracker.mitigations import permissions, queries, services
@@ -13,11 +13,24 @@ from tracker.mitigations.forms import QuickUpdateForm
 from tracker.mitigations.queries import mitigation_or_404
 from tracker.mitigations.routes import bp
 from tracker.risks import settings as scoring_settings
+from tracker.risks.permissions import refusal
 from tracker.team_filter import requested_slug
 from tracker.validation import StaleVersion, ValidationError
 
+# The quick form's fields a refusal gives back to the row.
+QUICK_INPUTS = ("status", "due_date", "reason", "note")
 
-def _page(failed: dict | None = None, code: int = 200):
+
+def _refused_row() -> dict | None:
+    """The row whose quick update was just refused: its id, what was typed, the messages."""
+    kept = refused.take("quick")
+    if kept is None or not kept["target"].isdigit():
+        return None
+    return {"id": int(kept["target"]), "input": kept["input"], "errors": kept["errors"]}
+
+
+def _page():
+    failed = _refused_row()
     teams = list(current_user.teams)
     chosen = requested_slug()
     shown = [team for team in teams if team.slug == chosen] or teams
@@ -37,7 +50,7 @@ def _page(failed: dict | None = None, code: int = 200):
         failed=failed,
         status_labels=rules.STATUS_LABELS,
         can_edit={m.id: permissions.can_edit(current_user, m) for m in rows},
-    ), code
+    )
 
 
 @bp.get("/my-teams")
@@ -49,10 +62,10 @@ def my_teams():
 def quick_update(mitigation_id: int):
     mitigation = mitigation_or_404(mitigation_id)
     if not permissions.can_edit(current_user, mitigation):
-        abort(403)
+        abort(403, refusal(current_user, mitigation.team, mitigation.label))
     form = QuickUpdateForm()
     if not form.validate_on_submit():
-        abort(400)
+        abort(400, "The update could not be read; reload the page and try again.")
     raw = {"status": form.status.data}
     if (form.due_date.data or "") != mitigation.due_date.isoformat():
         raw["due_date"] = form.due_date.data
@@ -72,8 +85,9 @@ def quick_update(mitigation_id: int):
             "error",
         )
     except ValidationError as exc:
-        failed = {"id": mitigation.id, "input": form.data, "errors": exc.errors}
-        return _page(failed, 400)
+        # Back to the page with a redirect, so refreshing it never posts the update again.
+        refused.keep("quick", mitigation.id, {n: form[n].data for n in QUICK_INPUTS}, exc.errors)
+        flash(f"{mitigation.label} was not updated: see the message on its row.", "error")
     else:
         if changes:
             flash(f"Updated {mitigation.label}: {mitigation.title}.", "success")

@@ -6,6 +6,7 @@ from functools import partial
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.domain import mitigations as rules
@@ -27,21 +28,36 @@ from tracker.validation import ValidationError
 bp = Blueprint("mitigations", __name__)
 
 
-def _form_choices(form: MitigationForm) -> None:
-    teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
-    form.set_choices(
-        risk_permissions.editable_teams(current_user, list(teams)),
-        db.session.scalars(db.select(User).where(User.active).order_by(User.display_name)),
+def _form_choices(form: MitigationForm, default_team: Team) -> None:
+    """Teams the user may give work to, and owners: members of the chosen team first (the
+    submitted one, else `default_team`), then the others; never viewers."""
+    teams = risk_permissions.editable_teams(
+        current_user, list(db.session.scalars(db.select(Team).order_by(Team.name)))
     )
+    chosen = next((t for t in teams if t.slug == form.team.data), None)
+    if chosen is None:
+        chosen = default_team if default_team in teams else (teams[0] if teams else None)
+        if not form.is_submitted():
+            form.team.data = chosen.slug if chosen else None
+    users = db.session.scalars(
+        db.select(User)
+        .where(User.active)
+        .options(selectinload(User.teams))
+        .order_by(User.display_name)
+    )
+    form.set_choices(teams, list(users), owning_team=chosen)
 
 
 @bp.route("/risks/<key>/mitigations/new", methods=["GET", "POST"])
 def new(key: str):
     risk = risk_or_404(key)
-    if not permissions.can_add_to(current_user, risk) or risk.archived_at:
-        abort(403)
+    if not permissions.can_add_to(current_user, risk):
+        abort(403, "Only an admin, or a manager in a team, adds mitigations.")
+    if risk.archived_at:
+        abort(403, f"{risk.key} is archived; an admin restores it before it takes new work.")
     form = MitigationForm()
-    _form_choices(form)
+    # The risk's team does the work unless the user may not give it work.
+    _form_choices(form, default_team=risk.team)
     if form.validate_on_submit():
         try:
             mitigation = services.add_mitigation(risk, form.raw_values(), current_user)
@@ -50,8 +66,6 @@ def new(key: str):
         else:
             flash(f"Added {mitigation.label} to {risk.key}.", "success")
             return redirect(url_for("risks.detail", key=risk.key, _anchor="mitigations"))
-    elif not form.is_submitted() and current_user.teams:
-        form.team.data = current_user.teams[0].slug
     return render_template("mitigations/form.html", form=form, risk=risk, mitigation=None), (
         400 if form.errors else 200
     )
@@ -91,13 +105,13 @@ def detail(mitigation_id: int):
 def edit(mitigation_id: int):
     mitigation = mitigation_or_404(mitigation_id)
     if not permissions.can_edit(current_user, mitigation):
-        abort(403)
+        abort(403, risk_permissions.refusal(current_user, mitigation.team, mitigation.label))
     form = MitigationForm()
-    _form_choices(form)
-    conflict = None
     if not form.is_submitted():
         form.fill_from(mitigation)
-    elif form.validate():
+    _form_choices(form, default_team=mitigation.team)
+    conflict = None
+    if form.is_submitted() and form.validate():
         save = partial(services.update_mitigation, mitigation, form.raw_values(), current_user)
         saved, conflict = save_edit(form, save, lambda: mitigation.version)
         if saved:
@@ -117,7 +131,13 @@ def edit(mitigation_id: int):
 def move(mitigation_id: int):
     mitigation = mitigation_or_404(mitigation_id)
     if not permissions.can_reorder(current_user, mitigation.risk):
-        abort(403)
+        risk = mitigation.risk
+        abort(
+            403,
+            risk_permissions.refusal(
+                current_user, risk.team, f"The order of {risk.key}'s mitigations"
+            ),
+        )
     form = MoveForm()
     if form.validate_on_submit():
         services.move(mitigation, form.direction.data, current_user)

@@ -19,6 +19,7 @@ from tracker.mitigations import permissions
 from tracker.mitigations.fields import NOTE_MAX, clean_mitigation_values
 from tracker.models import Mitigation, Risk, User
 from tracker.risks import history
+from tracker.risks import permissions as risk_permissions
 from tracker.risks.fields import Lookups
 from tracker.validation import PermissionDenied, StaleVersion, ValidationError
 
@@ -89,7 +90,7 @@ def update_mitigation(
     without a note saying on what.
     """
     if actor is not None and not permissions.can_edit(actor, mitigation):
-        raise PermissionDenied("You can change only your own teams' mitigations.")
+        raise PermissionDenied(risk_permissions.refusal(actor, mitigation.team, mitigation.label))
     if mitigation.risk.archived_at is not None:
         raise ValidationError.single("status", "The risk is archived; an admin restores it first.")
     if expected_version is not None and expected_version != mitigation.version:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from tracker import confirm, refused
 from tracker.extensions import db
 from tracker.forms import apply_errors
 from tracker.models import Team
 from tracker.reviews import exports, present, queries, services, team_view
 from tracker.reviews.forms import DecisionForm, NotesForm, StartForm
 from tracker.security import roles_required
-from tracker.team_filter import requested_team
+from tracker.team_filter import requested_slug, requested_team
 from tracker.validation import ValidationError
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+# The decision form's fields a refusal gives back to its row.
+DECISION_INPUTS = ("kind", "until", "assignee", "note")
 bp.context_processor(present.helpers)
 
 
@@ -58,8 +61,17 @@ def _team_args(view) -> dict:
     return {"team": view.team.slug} if view.team else {}
 
 
-def render_detail(view, *, failed=None, notes_form=None, code=200):
-    """The review's page; `failed` carries a refused decision back to its risk's form."""
+def _refused_decision() -> dict | None:
+    """A decision refused just before: its risk's key, what was typed and the messages."""
+    kept = refused.take("decision")
+    if kept is None:
+        return None
+    return {"key": kept["target"], "input": kept["input"], "errors": kept["errors"]}
+
+
+def render_detail(view, *, notes_form=None, code=200):
+    """The review's page, with a decision refused just before back in its risk's form."""
+    failed = _refused_decision()
     editable = view.review.is_open and current_user.role == "admin"
     if notes_form is None:
         notes_form = NotesForm(formdata=None, notes=view.review.notes)
@@ -100,12 +112,14 @@ def decide(review_id: int):
         )
     except services.ReviewFinished as exc:
         flash(str(exc), "error")
-        return render_detail(view, code=409)
     except ValidationError as exc:
-        failed = {"key": form.risk_key.data, "input": form.data, "errors": exc.errors}
-        return render_detail(view, failed=failed, code=400)
-    flash(f"Recorded the decision on {form.risk_key.data.upper()}.", "success")
-    anchor = f"risk-{form.risk_key.data.upper()}"
+        # A redirect, so refreshing the page never records the decision a second time.
+        values = {name: form[name].data for name in DECISION_INPUTS}
+        refused.keep("decision", (form.risk_key.data or "").upper(), values, exc.errors)
+        flash("The decision was not recorded: see the message in its row.", "error")
+    else:
+        flash(f"Recorded the decision on {form.risk_key.data.upper()}.", "success")
+    anchor = f"risk-{(form.risk_key.data or '').upper()}"
     return redirect(
         url_for("reviews.detail", review_id=review_id, _anchor=anchor, **_team_args(view))
     )
@@ -137,6 +151,14 @@ def save_notes(review_id: int):
 @bp.post("/<int:review_id>/finish")
 @roles_required("admin")
 def finish(review_id: int):
+    if not confirm.confirmed():
+        return confirm.ask(
+            f"Finish review #{review_id}?",
+            "Finishing saves the notes and freezes the review for good: its decisions and notes "
+            "can no longer be changed.",
+            "Finish the review",
+            url_for("reviews.detail", review_id=review_id, team=requested_slug() or None),
+        )
     return _notes_action(
         review_id, services.finish_review, "Review finished: it is frozen and stays readable."
     )

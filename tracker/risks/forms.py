@@ -6,17 +6,15 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length
 
 from tracker.domain import lifecycle
-from tracker.forms import ImportForm, choices
+from tracker.forms import ChoiceField, ImportForm, choices, too_long
 from tracker.risks.fields import EDITABLE_FIELDS
 from tracker.risks.settings import ScoringSettings
 
@@ -32,22 +30,23 @@ class RiskForm(FlaskForm):
     description = TextAreaField(
         "Description", description="What could happen, and how it would hurt availability."
     )
-    category = SelectField("Category")
+    category = ChoiceField("Category")
     service = StringField("Affected service")
-    team = SelectField("Owning team")
-    owner = SelectField("Owner")
-    likelihood = SelectField("Likelihood")
-    impact = SelectField("Impact")
-    residual_likelihood = SelectField(
+    team = ChoiceField("Owning team")
+    owner = ChoiceField("Owner")
+    likelihood = ChoiceField("Likelihood")
+    impact = ChoiceField("Impact")
+    residual_likelihood = ChoiceField(
         "Residual likelihood", description="Once the mitigations are done."
     )
-    residual_impact = SelectField("Residual impact")
-    treatment = SelectField(
+    residual_impact = ChoiceField("Residual impact")
+    treatment = ChoiceField(
         "Treatment", choices=choices((t, t.capitalize()) for t in lifecycle.TREATMENTS)
     )
-    next_review = DateField(
+    # Text, not DateField: the service parses it and says what is wrong with what was typed.
+    next_review = StringField(
         "Next review",
-        validators=[Optional()],
+        render_kw={"type": "date"},
         description="Empty: set from the band's review cadence.",
     )
     tags = StringField("Tags", description="Words separated by commas, e.g. aws, single-az.")
@@ -59,7 +58,7 @@ class RiskForm(FlaskForm):
     ettf_days = StringField("ETTF — days between failures")
     reason = StringField(
         "Reason for the change",
-        validators=[Length(max=500)],
+        validators=[Length(max=500, message=too_long(500))],
         description="Needed when a score changes; kept in the history.",
     )
     version = HiddenField()
@@ -92,32 +91,57 @@ class RiskForm(FlaskForm):
                 value = str(value)
             elif name in ("ettd_minutes", "ettr_minutes", "users_impacted", "ettf_days"):
                 value = "" if value is None else f"{value:g}"
+            elif name == "next_review":
+                value = value.isoformat()
             getattr(self, name).data = value
         self.version.data = str(risk.version)
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(
-        "New status", choices=choices((s, s.capitalize()) for s in lifecycle.STATUSES)
-    )
+    # Ids carry the form's name: the risk's page shows several forms with a reason field.
+    # The service checks the move, so any status may arrive; the menu offers the allowed ones.
+    status = ChoiceField("New status", id="status-status", validate_choice=False)
     reason = StringField(
-        "Why", validators=[Length(max=500)], description="Needed to reopen or close."
+        "Why",
+        id="status-reason",
+        validators=[Length(max=500, message=too_long(500))],
+        description="Needed to reopen or close.",
     )
     # Checked by the service (only when accepting), so other moves need not choose one.
-    approver = SelectField("Approved by", description="Needed to accept.", validate_choice=False)
-    expires_on = DateField("Acceptance expires", validators=[Optional()])
-    version = HiddenField()
-    submit = SubmitField("Change status")
+    approver = ChoiceField(
+        "Approved by", id="status-approver", description="Needed to accept.", validate_choice=False
+    )
+    expires_on = StringField(
+        "Acceptance expires", id="status-expires-on", render_kw={"type": "date"}
+    )
+    version = HiddenField(id="status-version")
+    submit = SubmitField("Change status", id="status-submit")
+
+    def offer_moves(self, current: str) -> None:
+        """The menu starts on the current status and lists only the moves the lifecycle allows."""
+        self.status.choices = choices(
+            [(current, f"{lifecycle.STATUS_LABELS[current]} (current)")]
+            + [
+                (target, lifecycle.STATUS_LABELS[target])
+                for target in lifecycle.TRANSITIONS[current]
+            ]
+        )
+        if not self.status.data:
+            self.status.data = current
 
 
 class ReviewForm(FlaskForm):
-    note = StringField("Review note", validators=[Length(max=500)])
-    submit = SubmitField("Mark reviewed")
+    note = StringField(
+        "Review note", id="review-note", validators=[Length(max=500, message=too_long(500))]
+    )
+    submit = SubmitField("Mark reviewed", id="review-submit")
 
 
 class ArchiveForm(FlaskForm):
-    reason = StringField("Reason", validators=[Length(max=500)])
-    submit = SubmitField("Archive")
+    reason = StringField(
+        "Reason", id="archive-reason", validators=[Length(max=500, message=too_long(500))]
+    )
+    submit = SubmitField("Archive", id="archive-submit")
 
 
 class RiskImportForm(ImportForm):

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
+from tracker.domain import lifecycle
+from tracker.domain import mitigations as mitigation_rules
 from tracker.extensions import db
 from tracker.models import Category, Mitigation, Risk, RiskEvent, Team, User
 
@@ -45,6 +47,34 @@ FIELD_LABELS = {
     "jira_link": "Jira link",
     "follow_jira": "Follows Jira",
 }
+
+
+PERSON_FIELDS = ("owner", "accepted_by")
+
+
+def value_text(
+    field: str, value: str, of_mitigation: bool, names: dict[str, dict[str, str]]
+) -> str:
+    """A stored history value as people read it ("in_progress" → "In progress", a team's slug
+    → its name, an email → the person's name); `names` maps "team", "category" and "person"
+    to {stored value: name}. Values without a better word are shown as stored."""
+    if field == "status":
+        labels = mitigation_rules.STATUS_LABELS if of_mitigation else lifecycle.STATUS_LABELS
+        return labels.get(value, value)
+    if field in ("team", "category"):
+        return names[field].get(value, value)
+    if field in PERSON_FIELDS:
+        return names["person"].get(value, value)
+    if field == "treatment":
+        return value.capitalize()
+    if field == "follow_jira":
+        return {"True": "yes", "False": "no"}.get(value, value)
+    if field == "users_impacted":
+        try:
+            return f"{float(value):.1%}".replace(".0%", "%")
+        except ValueError:
+            return value
+    return value
 
 
 def display_value(value) -> str | None:
@@ -108,7 +138,8 @@ def record(
 
 @dataclass(frozen=True)
 class Change:
-    """A recorded change, ready to show."""
+    """A recorded change, ready to show: `old` and `new` as stored (slugs, emails, codes),
+    `old_text` and `new_text` as people read them (names, labels)."""
 
     at: datetime
     actor: str
@@ -119,10 +150,48 @@ class Change:
     reason: str
     # "M-3 Add a read replica" when the change was to a mitigation; "" for the risk itself.
     subject: str = ""
+    old_text: str | None = None
+    new_text: str | None = None
 
 
-def _as_change(event: RiskEvent) -> Change:
+class ValueNames:
+    """Turns stored history values into what people read: a team's or category's name, a
+    person's name, a status's label. Loads the names it needs in three queries."""
+
+    def __init__(self, events: list[RiskEvent]):
+        emails = {
+            value
+            for e in events
+            if e.field in PERSON_FIELDS
+            for value in (e.old_value, e.new_value)
+            if value
+        }
+        self.teams = dict(db.session.execute(sa.select(Team.slug, Team.name)).all())
+        self.categories = dict(db.session.execute(sa.select(Category.slug, Category.name)).all())
+        self.people = (
+            dict(
+                db.session.execute(
+                    sa.select(User.email, User.display_name).where(User.email.in_(emails))
+                ).all()
+            )
+            if emails
+            else {}
+        )
+
+    def text(self, field: str, value: str | None, of_mitigation: bool) -> str | None:
+        if value is None:
+            return None
+        return value_text(
+            field,
+            value,
+            of_mitigation,
+            {"team": self.teams, "category": self.categories, "person": self.people},
+        )
+
+
+def _as_change(event: RiskEvent, names: ValueNames) -> Change:
     mitigation = event.mitigation
+    of_mitigation = event.mitigation_id is not None
     return Change(
         subject=f"{mitigation.label} {mitigation.title}" if mitigation else "",
         at=event.at,
@@ -132,7 +201,15 @@ def _as_change(event: RiskEvent) -> Change:
         old=event.old_value,
         new=event.new_value,
         reason=event.reason,
+        old_text=names.text(event.field, event.old_value, of_mitigation),
+        new_text=names.text(event.field, event.new_value, of_mitigation),
     )
+
+
+def _as_changes(events) -> list[Change]:
+    events = list(events)
+    names = ValueNames(events)
+    return [_as_change(event, names) for event in events]
 
 
 def timeline(risk: Risk) -> list[Change]:
@@ -143,7 +220,7 @@ def timeline(risk: Risk) -> list[Change]:
         .options(selectinload(RiskEvent.actor), selectinload(RiskEvent.mitigation))
         .order_by(RiskEvent.at.desc(), RiskEvent.id.desc())
     )
-    return [_as_change(event) for event in events]
+    return _as_changes(events)
 
 
 def changes_since(risk: Risk, version: int, mitigation: Mitigation | None = None) -> list[Change]:
@@ -160,4 +237,4 @@ def changes_since(risk: Risk, version: int, mitigation: Mitigation | None = None
         .options(selectinload(RiskEvent.actor))
         .order_by(RiskEvent.id)
     )
-    return [_as_change(event) for event in events]
+    return _as_changes(events)

@@ -34,6 +34,18 @@ def can_archive(user: User) -> bool:
     return user.role == "admin"
 
 
+def refusal(user: User, team: Team, item: str) -> str:
+    """Why `user` may not change `item` (a risk or mitigation of `team`) and who can: the
+    words of the 403 page and of the API's problem."""
+    managers = sorted(m.display_name for m in team.members if m.role == "manager" and m.active)
+    if managers:
+        who = f"its managers ({', '.join(managers)}) or an admin"
+    else:
+        who = "an admin (the team has no manager yet)"
+    because = "Viewers read the register but change nothing. " if user.role == "viewer" else ""
+    return f"{because}{item} belongs to the {team.name} team: {who} can change it."
+
+
 def editable_teams(user: User, all_teams: list[Team]) -> list[Team]:
     """The teams a user may own risks for: all for admins, their own for managers."""
     if user.role == "admin":

@@ -8,7 +8,7 @@ from functools import partial
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker import clock
+from tracker import clock, refused
 from tracker.edits import save_edit
 from tracker.extensions import db
 from tracker.forms import apply_errors, choices
@@ -96,8 +96,20 @@ def detail(key: str):
     return render_detail(queries.risk_or_404(key))
 
 
-def render_detail(risk: Risk, status_form: StatusForm | None = None, code: int = 200):
-    """The risk's page; `status_form` carries a refused status change back with its errors."""
+def status_form_for(risk: Risk) -> StatusForm:
+    """The status form: the moves the lifecycle allows from the risk's status, with the input
+    and messages of a status change refused just before, if any."""
+    kept = refused.take("status", risk.key)
+    form = StatusForm(formdata=None, data=kept["input"] if kept else {"version": risk.version})
+    form.approver.choices = approver_choices()
+    form.offer_moves(risk.status)
+    if kept:
+        apply_errors(form, ValidationError(kept["errors"]))
+    return form
+
+
+def render_detail(risk: Risk, code: int = 200):
+    """The risk's page."""
     settings = scoring_settings.current()
     timeline = history.timeline(risk)
     points = charts.score_points(
@@ -106,9 +118,7 @@ def render_detail(risk: Risk, status_form: StatusForm | None = None, code: int =
         timeline,
         clock.now(),
     )
-    if status_form is None:
-        status_form = StatusForm(formdata=None, version=risk.version)
-        status_form.approver.choices = approver_choices()
+    status_form = status_form_for(risk)
     mitigations = mitigation_views.for_risk_page(risk, current_user)
     page = render_template(
         "risks/detail.html",
@@ -143,7 +153,7 @@ def approver_choices():
 def edit(key: str):
     risk = queries.risk_or_404(key)
     if not permissions.can_edit(current_user, risk):
-        abort(403)
+        abort(403, permissions.refusal(current_user, risk.team, risk.key))
     form = RiskForm()
     _form_choices(form)
     conflict = None

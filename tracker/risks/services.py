@@ -130,7 +130,7 @@ def update_risk(
     reason when a score changes.
     """
     if actor is not None and not permissions.can_edit(actor, risk):
-        raise PermissionDenied("You can edit only the risks of your own teams.")
+        raise PermissionDenied(permissions.refusal(actor, risk.team, risk.key))
     if expected_version is not None and expected_version != risk.version:
         raise StaleVersion(risk, history.changes_since(risk, expected_version))
     settings = scoring_settings.current()
@@ -190,7 +190,7 @@ def change_status(
 ) -> None:
     """Move the risk to `target`, checking the lifecycle's rules (see domain.lifecycle)."""
     if actor is not None and not permissions.can_edit(actor, risk):
-        raise PermissionDenied("You can change only the risks of your own teams.")
+        raise PermissionDenied(permissions.refusal(actor, risk.team, risk.key))
     if expected_version is not None and expected_version != risk.version:
         raise StaleVersion(risk, history.changes_since(risk, expected_version))
     problems = lifecycle.transition_problems(
@@ -225,7 +225,7 @@ def change_status(
 def mark_reviewed(risk: Risk, actor: User, note: str = "") -> None:
     """Record a review and set the next one from the band's cadence."""
     if not permissions.can_edit(actor, risk):
-        raise PermissionDenied("You can review only the risks of your own teams.")
+        raise PermissionDenied(permissions.refusal(actor, risk.team, risk.key))
     settings = scoring_settings.current()
     new_date = scoring.next_review(
         settings.band(risk.score), clock.today(), settings.review_cadence_days
