@@ -649,7 +649,7 @@ def test_the_list_shows_each_review_with_its_status_and_counts(
 
     assert page.count("<tr") == 3  # header + two reviews
     assert "Continue review #" in page and "Start a review" not in page
-    assert ">finished<" in page and ">open<" in page
+    assert ">Finished<" in page and ">Open<" in page
 
 
 def test_the_print_page_has_no_navigation_and_prints_the_review(viewer_client, admin, review):
