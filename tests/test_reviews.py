@@ -696,6 +696,7 @@ def test_the_markdown_export_has_the_headings_table_changes_decisions_and_notes(
     assert "- Previous review: none (first review)" in lines
     assert [line for line in lines if line.startswith("## ")] == [
         "## Top risks",
+        "## Blocked mitigations (0)",
         "## Since the start (first review: everything is new)",
         "## Delivery in 2026Q1 (on time = by the original due date)",
         "## Decisions (2)",

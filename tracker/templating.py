@@ -40,5 +40,6 @@ LABELS = {
 def init_app(app: Flask) -> None:
     app.add_template_global(hidden_fields)
     app.add_template_filter(plural)
+    app.add_template_global(mitigation_rules.blocker_note)
     for name, labels in LABELS.items():
         app.add_template_global(label_of(labels), name)

@@ -23,6 +23,7 @@ LIST_LIMIT = 10
 ATTENTION_TITLES = {
     "overdue": "Overdue mitigations",
     "due_soon": "Mitigations due soon",
+    "blocked": "Blocked mitigations",
     "no_owner": "Risks without an owner",
     "no_mitigation": "Risks to mitigate with no mitigation",
     "review_overdue": "Reviews overdue",
@@ -119,6 +120,7 @@ def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str,
     mitigation_lists = {
         "overdue": Mitigation.due_date < today,
         "due_soon": Mitigation.due_date.between(today, soon),
+        "blocked": Mitigation.status == "blocked",
     }
     ranked = Risk.status.in_(RANKED_STATUSES)
     risk_lists = {

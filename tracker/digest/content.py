@@ -32,6 +32,7 @@ class TeamSection:
     team: Team
     overdue: panels.Listing
     due_soon: panels.Listing
+    blocked: panels.Listing
     top: list[ranking.RankedRisk]
     attention: dict[str, panels.Listing]
     # The current quarter and the team's delivery in it (tracker.domain.delivery).
@@ -39,7 +40,7 @@ class TeamSection:
 
     @property
     def is_quiet(self) -> bool:
-        return not (self.overdue.count or self.due_soon.count or self.top)
+        return not (self.overdue.count or self.due_soon.count or self.blocked.count or self.top)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def team_section(team: Team, settings: ScoringSettings, today: date, window: int
         team=team,
         overdue=lists["overdue"],
         due_soon=lists["due_soon"],
+        blocked=lists["blocked"],
         top=ranking.top_risks(settings, today, team.id, limit=TOP_RISKS),
         attention={name: lists[name] for name in RISK_ATTENTION if lists[name].count},
         delivery=summary.team_figures(team, today),

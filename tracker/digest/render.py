@@ -6,9 +6,11 @@ from flask import render_template
 
 from tracker.dashboard.panels import ATTENTION_TITLES
 from tracker.digest.content import Digest, TeamSection
+from tracker.domain.mitigations import STATUS_LABELS, blocker_note
 from tracker.links import external_url
 from tracker.models import Mitigation
 from tracker.roadmap.summary import delivery_line
+from tracker.words import plural
 
 SIGNATURE = "-- \nSent by the Availability Risk Tracker (flask digest)."
 
@@ -27,13 +29,19 @@ def _link(before: str, endpoint: str, **values) -> list[str]:
 def _mitigation_lines(m: Mitigation, digest: Digest) -> list[str]:
     owner = m.owner.display_name if m.owner else "nobody"
     late = (digest.today - m.due_date).days
-    when = (
-        f"{late} day{'s' if late != 1 else ''} overdue" if late > 0 else m.status.replace("_", " ")
-    )
+    when = f"{plural(late, 'day')} overdue" if late > 0 else STATUS_LABELS[m.status].lower()
     line = (
         f"  - {m.label} {m.title} ({m.risk.key} {m.risk.title}): "
         f"due {m.due_date.isoformat()}, {when}, owner {owner}"
     )
+    return [line, *_link("    ", "mitigations.detail", mitigation_id=m.id)]
+
+
+def _blocked_lines(m: Mitigation) -> list[str]:
+    owner = m.owner.display_name if m.owner else "nobody"
+    note = blocker_note(m.notes)
+    waits = f": {note}" if note else ""
+    line = f"  - {m.label} {m.title} ({m.risk.key} {m.risk.title}), owner {owner}{waits}"
     return [line, *_link("    ", "mitigations.detail", mitigation_id=m.id)]
 
 
@@ -68,6 +76,10 @@ def _section_lines(section: TeamSection, digest: Digest) -> list[str]:
             f"  {empty}"
         ]
         lines += [*_more(listing.count, len(listing.items)), ""]
+    if section.blocked.count:
+        lines.append(f"Blocked mitigations ({section.blocked.count})")
+        lines += [line for m in section.blocked.items for line in _blocked_lines(m)]
+        lines += [*_more(section.blocked.count, len(section.blocked.items)), ""]
     lines.append(f"Top risks ({len(section.top)})")
     for r in section.top:
         lines.append(f"  {r.position}. {r.risk.key} {r.risk.title}: {'; '.join(r.factors)}")

@@ -79,6 +79,13 @@ def all_complete(statuses: Iterable[str]) -> bool:
     return bool(statuses) and "done" in statuses and not any(s in OPEN_STATUSES for s in statuses)
 
 
+def blocker_note(notes: str) -> str:
+    """What a blocked mitigation waits on: the last note written (notes are appended one a
+    line, "2026-03-04 Max Manager: Waiting on the network team"); '' when there is none."""
+    lines = [line.strip() for line in (notes or "").splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 def slip_summary(slip_count: int, slip_days: int) -> str:
     """'slipped 2×, +23 days' — or '' for a mitigation that never slipped."""
     if not slip_count:

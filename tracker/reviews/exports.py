@@ -10,6 +10,7 @@ from tracker.reviews import present
 from tracker.reviews.changes import SECTIONS
 from tracker.reviews.queries import ReviewView
 from tracker.risks.csv_format import protect
+from tracker.words import plural
 
 TOP_RISKS = 10
 CSV_COLUMNS = (
@@ -100,7 +101,7 @@ def _table(view: ReviewView) -> list[str]:
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     more = len(view.risks) - TOP_RISKS
     if more > 0:
-        lines += ["", f"And {more} more risk{'s' if more != 1 else ''} in the CSV export."]
+        lines += ["", f"And {plural(more, 'more risk')} in the CSV export."]
     return lines
 
 
@@ -111,6 +112,16 @@ def _changes(view: ReviewView) -> list[str]:
         lines += ["", f"### {present.SECTION_TITLES[section]} ({len(items)})", ""]
         lines += [f"- {_line(present.change_line(section, item))}" for item in items] or ["None."]
     return lines
+
+
+def _blocked(view: ReviewView) -> list[str]:
+    if view.blocked is None:  # frozen before blocked work was kept with reviews
+        return []
+    lines = [f"## Blocked mitigations ({len(view.blocked)})", ""]
+    for m in view.blocked:
+        waits = f" — {_line(m['note'])}" if m["note"] else ""
+        lines.append(f"- {m['risk_key']} {m['label']} {_line(m['title'])} ({m['team']}){waits}")
+    return lines if view.blocked else [*lines, "None."]
 
 
 def _decisions(view: ReviewView) -> list[str]:
@@ -130,12 +141,13 @@ def markdown(view: ReviewView) -> str:
     parts = [
         _heading(view),
         _table(view),
+        _blocked(view),
         _changes(view),
         _delivery(view),
         _decisions(view),
         ["## Notes", "", notes],
     ]
-    return "\n\n".join("\n".join(part) for part in parts) + "\n"
+    return "\n\n".join("\n".join(part) for part in parts if part) + "\n"
 
 
 def _delivery(view: ReviewView) -> list[str]:

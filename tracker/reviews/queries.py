@@ -72,6 +72,11 @@ class ReviewView:
             rows.append(("All teams", delivery_line(frozen["overall"])))
         return frozen["quarter"], rows
 
+    @property
+    def blocked(self) -> list[dict] | None:
+        """The blocked mitigations as reviewed; None for reviews frozen before they were kept."""
+        return self.snapshot.get("blocked")
+
     def titles(self) -> dict[str, str]:
         """Risk key → title as reviewed."""
         return {risk["key"]: risk["title"] for risk in self.risks}

@@ -88,6 +88,27 @@ def mitigation_entry(mitigation: Mitigation, today: date, due_soon_days: int) ->
     }
 
 
+def blocked_entries(risks: list[Risk], mitigations: dict[int, list[Mitigation]]) -> list[dict]:
+    """The blocked mitigations of the snapshot's risks, in ranking order, each with what it
+    waits on (the last note)."""
+    return [
+        {
+            "label": m.label,
+            "title": m.title,
+            "risk_key": risk.key,
+            "team": m.team.name,
+            "team_slug": m.team.slug,
+            "risk_team_slug": risk.team.slug,
+            "owner": m.owner.display_name if m.owner else None,
+            "due_date": m.due_date.isoformat(),
+            "note": mitigation_rules.blocker_note(m.notes),
+        }
+        for risk in risks
+        for m in mitigations.get(risk.id, [])
+        if m.status == "blocked"
+    ]
+
+
 def risk_entry(
     position: int,
     risk: Risk,
@@ -164,4 +185,5 @@ def take(settings: ScoringSettings, today: date, now: datetime, due_soon_days: i
         },
         "risks": entries,
         "delivery": delivery_snapshot(today),
+        "blocked": blocked_entries(risks, mitigations),
     }

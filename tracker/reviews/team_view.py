@@ -46,6 +46,8 @@ def narrow(view: ReviewView, team: Team) -> ReviewView:
     risks = [risk for risk in view.risks if risk["team_slug"] == team.slug]
     keys = {risk["key"] for risk in risks}
     snapshot = {**view.snapshot, "risks": risks, "budget": _budget(risks, view.budget["minutes"])}
+    if view.blocked is not None:
+        snapshot["blocked"] = [item for item in view.blocked if _touches(item, team, keys)]
     changes = {
         **view.changes,
         **{
