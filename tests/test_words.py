@@ -102,3 +102,13 @@ def test_an_admin_form_refuses_an_unknown_role_in_the_products_words(admin_clien
     )  # fmt: skip
     page = response.get_data(as_text=True)
     assert "Choose role from the list." in page and "Not a valid choice" not in page
+
+
+def test_error_messages_are_alerts_and_others_are_status(manager_client, payments, factory):
+    key = factory.risk(payments).key
+    manager_client.post(f"/risks/{key}/jira-links", data={"key": "not a key"})
+    page = manager_client.get(f"/risks/{key}").get_data(as_text=True)
+    assert '<div class="alert alert-error" role="alert">' in page
+    manager_client.post(f"/risks/{key}/review", data={"note": "Checked"})
+    page = manager_client.get(f"/risks/{key}").get_data(as_text=True)
+    assert '<div class="alert alert-success" role="status">Reviewed' in page
