@@ -48,6 +48,13 @@ def test_admin_runs_a_review_and_reads_it_for_one_team(signed_in_page, register,
     expect(page.get_by_text("Search only").first).to_be_visible()
     page.screenshot(path=str(tmp_path / "review-search.png"), full_page=True)
 
+    # Finishing cannot be undone: the browser asks first; saying no leaves the review open.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Finish review").click()
+    expect(page.get_by_role("button", name="Record").first).to_be_visible()
+    assert asked and "frozen for good" in asked[0]
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Finish review").click()
     page.wait_for_url("**team=search*")
     expect(page.get_by_role("status").first).to_contain_text("Review finished")
