@@ -16,7 +16,8 @@ def test_404_page_is_in_the_layout(viewer_client):
 def test_403_page_explains_the_role(viewer_client):
     response = viewer_client.get("/admin/users")
     assert response.status_code == 403
-    assert "Your role does not allow this page" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Only an admin can use this page; you are signed in as a viewer." in page
 
 
 def test_405_names_the_allowed_methods(viewer_client):
