@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from tracker.domain.words import plural
 from tracker.jira import links as jira_links
 from tracker.mitigations.services import add_mitigation, update_mitigation
 from tracker.models import SyncRun
-from tracker.words import plural
 
 
 @pytest.mark.parametrize(

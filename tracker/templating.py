@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from tracker.domain import jira_mapping, lifecycle
 from tracker.domain import mitigations as mitigation_rules
-from tracker.words import plural
+from tracker.domain.words import plural
 
 HIDDEN_TYPES = ("HiddenField", "CSRFTokenField")
 

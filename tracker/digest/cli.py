@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from tracker.accounts import services as accounts
 from tracker.digest import content, mail, render
+from tracker.domain.words import plural
 from tracker.validation import ValidationError
 
 SEPARATOR = "=" * 72
@@ -74,7 +75,7 @@ def digest_command(team_slug: str | None, send: bool) -> None:
     except mail.MailError as exc:
         raise click.ClickException(str(exc)) from None
     sent = len(digests) - len(refused)
-    click.echo(f"Sent {sent} digest{'s' if sent != 1 else ''} from {settings.sender}.")
+    click.echo(f"Sent {plural(sent, 'digest')} from {settings.sender}.")
     if refused:
         problems = "; ".join(f"{to}: {problem}" for to, problem in refused)
         raise click.ClickException(f"{len(refused)} not sent: {problems}")

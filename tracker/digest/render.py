@@ -7,10 +7,10 @@ from flask import render_template
 from tracker.dashboard.panels import ATTENTION_TITLES
 from tracker.digest.content import Digest, TeamSection
 from tracker.domain.mitigations import STATUS_LABELS, blocker_note
+from tracker.domain.words import plural
 from tracker.links import external_url
 from tracker.models import Mitigation
 from tracker.roadmap.summary import delivery_line
-from tracker.words import plural
 
 SIGNATURE = "-- \nSent by the Availability Risk Tracker (flask digest)."
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.domain.words import plural
+
 BAND_ORDER = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 
 
@@ -54,9 +56,8 @@ def factors(risk: RankInput, today: date, budget_share: float | None) -> list[st
     else:
         reasons.append("not quantified")
     if risk.overdue_mitigations:
-        plural = "s" if risk.overdue_mitigations != 1 else ""
-        reasons.append(f"{risk.overdue_mitigations} overdue mitigation{plural}")
+        reasons.append(plural(risk.overdue_mitigations, "overdue mitigation"))
     overdue_days = review_overdue_days(risk.next_review, today)
     if overdue_days:
-        reasons.append(f"review {overdue_days} day{'s' if overdue_days != 1 else ''} overdue")
+        reasons.append(f"review {plural(overdue_days, 'day')} overdue")
     return reasons

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker.domain.jira_mapping import SYNC_STATUS_LABELS
+from tracker.domain.words import plural
 from tracker.extensions import db
 from tracker.jira import links
 from tracker.jira.client import JiraUnavailable, connect
@@ -17,7 +18,6 @@ from tracker.jira.sync import SyncBusy, run_sync
 from tracker.models import Mitigation, SyncRun
 from tracker.risks.queries import risk_by_key
 from tracker.validation import PermissionDenied, ValidationError
-from tracker.words import plural
 
 
 def _settings() -> JiraSettings:

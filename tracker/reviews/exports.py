@@ -6,11 +6,11 @@ import csv
 import io
 
 from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.domain.words import plural
 from tracker.reviews import present
 from tracker.reviews.changes import SECTIONS
 from tracker.reviews.queries import ReviewView
 from tracker.risks.csv_format import protect
-from tracker.words import plural
 
 TOP_RISKS = 10
 CSV_COLUMNS = (

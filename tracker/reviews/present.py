@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tracker.domain.lifecycle import STATUS_LABELS
+from tracker.domain.words import plural
 from tracker.models import Review, ReviewDecision
 
 KIND_LABELS = {
@@ -79,17 +81,15 @@ def _because(item: dict) -> str:
     return f"{by}: “{item['reason']}”" if item.get("reason") else by
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _new_risk(item: dict) -> str:
-    return f"{item['score']} {item['band']}, {item['status']} — added by {item['by']}"
+    status = STATUS_LABELS.get(item["status"], item["status"]).lower()
+    return f"{item['score']} {item['band']}, {status} — added by {item['by']}"
 
 
 def _closed(item: dict) -> str:
     until = f" until {item['until']}" if item.get("until") else ""
-    return f"{item['from']} → {item['to']}{until} — {_because(item)}"
+    moved = " → ".join(STATUS_LABELS.get(item[end], item[end]).lower() for end in ("from", "to"))
+    return f"{moved}{until} — {_because(item)}"
 
 
 def _mover(item: dict) -> str:
@@ -104,12 +104,12 @@ def _mover(item: dict) -> str:
 
 
 def _slip(item: dict) -> str:
-    return f"{item['old']} → {item['new']} (+{_plural(item['days'], 'day')}) — {_because(item)}"
+    return f"{item['old']} → {item['new']} (+{plural(item['days'], 'day')}) — {_because(item)}"
 
 
 def _overdue(item: dict) -> str:
     owner = f", owner {item['owner']}" if item.get("owner") else ", no owner"
-    late = _plural(item["days_overdue"], "day")
+    late = plural(item["days_overdue"], "day")
     return f"due {item['due_date']}, {late} overdue{owner}"
 
 
