@@ -46,41 +46,32 @@ def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def _not_listed(field) -> str:
-    return f"Choose {field.label.text.lower()} from the list."
+class _ListedChoices:
+    """Refuses a value the menu does not list in the product's words, not WTForms' "Not a valid
+    choice." (a stale page or a hand-made request sends one)."""
 
-
-class ChoiceField(SelectField):
-    """A menu that refuses a value it does not list in the product's words, not WTForms'
-    "Not a valid choice." (a stale page or a hand-made request sends one)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_not_listed(self)) from None
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except FieldRefused:
-            raise FieldRefused(_not_listed(self)) from None
-
-
-class MultipleChoiceField(SelectMultipleField):
-    """Several choices from a list, refused in the product's words like ChoiceField."""
+    def _refusal(self) -> str:
+        return f"Choose {self.label.text.lower()} from the list."
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_not_listed(self)) from None
+            raise ValueError(self._refusal()) from None
 
     def pre_validate(self, form):
         try:
             super().pre_validate(form)
         except FieldRefused:
-            raise FieldRefused(_not_listed(self)) from None
+            raise FieldRefused(self._refusal()) from None
+
+
+class ChoiceField(_ListedChoices, SelectField):
+    """A menu of one choice."""
+
+
+class MultipleChoiceField(_ListedChoices, SelectMultipleField):
+    """Several choices from a list."""
 
 
 def too_long(limit: int) -> str:
