@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tracker.domain.error_budget import (
     Outage,
+    Span,
     allowed_minutes,
     cumulative_spend,
     minutes_inside,
@@ -153,6 +154,11 @@ def test_a_window_spent_exactly_is_exhausted_and_overspent_goes_negative():
     assert over.burn_rate == pytest.approx(30.16 / 20.16)
 
 
+def test_a_window_spent_to_the_minute_at_99_8_percent_is_exhausted():
+    # (1 − 0.998) is a hair above 0.002 in floating point; 80.64 minutes must still count.
+    assert budgets_by_days([Outage(ago(days=3), ago(days=2), 80.64)])[28].exhausted
+
+
 def test_a_window_just_under_its_budget_is_not_exhausted():
     window = budgets_by_days([Outage(ago(days=3), ago(days=2), 80.6)])[28]
     assert not window.exhausted
@@ -214,3 +220,19 @@ def test_an_incident_reaches_a_window_when_any_of_it_lies_inside():
     assert reaches(Outage(ago(days=8), ago(days=6), 0), ago(days=7), NOW)
     assert not reaches(Outage(ago(days=8), ago(days=7), 10), ago(days=7), NOW)
     assert reaches(Outage(ago(days=8), None, 10), ago(days=7), NOW)
+
+
+def test_spans_in_seconds_count_as_the_outages_they_stand_for():
+    outages = [
+        Outage(ago(days=7, hours=3), ago(days=7) + HOUR, 120),
+        Outage(ago(hours=5), None, 40),
+        Outage(ago(days=200), ago(days=200), 9),
+    ]
+    spans = [
+        Span(
+            o.started_at.timestamp(), o.resolved_at and o.resolved_at.timestamp(), o.impact_minutes
+        )
+        for o in outages
+    ]
+    assert window_budgets(spans, NOW) == window_budgets(outages, NOW)
+    assert cumulative_spend(spans, NOW) == cumulative_spend(outages, NOW)
