@@ -65,9 +65,10 @@ def seed() -> None:
                 "likelihood": 1 + n % 5,
                 "impact": 1 + (n // 5) % 5,
                 "score": (1 + n % 5) * (1 + (n // 5) % 5),
-                "residual_likelihood": 1,
-                "residual_impact": 1 + n % 3,
-                "residual_score": 1 + n % 3,
+                # Every fourth risk's residual is not assessed yet.
+                "residual_likelihood": 1 if n % 4 else None,
+                "residual_impact": 1 + n % 3 if n % 4 else None,
+                "residual_score": 1 + n % 3 if n % 4 else None,
                 "treatment": "mitigate",
                 "status": STATUSES[n % 5],
                 "next_review": today + timedelta(days=n % 60 - 20),

@@ -5,6 +5,8 @@ import logging
 from alembic import context
 from flask import current_app
 
+from tracker.database import schema_object_filter
+
 log = logging.getLogger("alembic.env")
 if not logging.getLogger().handlers:
     # Run from the shell: show which revisions ran, without reconfiguring the app's logging.
@@ -36,8 +38,9 @@ def _render_item(type_, obj, autogen_context):
     return False
 
 
-def _options() -> dict:
+def _options(dialect_name: str) -> dict:
     options = dict(current_app.extensions["migrate"].configure_args)
+    options.setdefault("include_object", schema_object_filter(dialect_name))
     options.setdefault("process_revision_directives", _skip_empty_autogenerate)
     options.setdefault("compare_type", True)
     options.setdefault("render_item", _render_item)
@@ -49,7 +52,7 @@ def run_migrations_offline() -> None:
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=db.metadata,
         literal_binds=True,
-        **_options(),
+        **_options(db.engine.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -57,7 +60,11 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     with db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=db.metadata, **_options())
+        context.configure(
+            connection=connection,
+            target_metadata=db.metadata,
+            **_options(connection.dialect.name),
+        )
         with context.begin_transaction():
             context.run_migrations()
 

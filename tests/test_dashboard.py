@@ -62,6 +62,8 @@ def register(factory, clock, admin):
         title="Database in one zone",
         likelihood=4,
         impact=5,
+        residual_likelihood=2,
+        residual_impact=5,
         ettd_minutes=30,
         ettr_minutes=300,
         users_impacted=1,
@@ -101,8 +103,15 @@ def test_ranking_in_the_database_follows_the_domain_rule(app, register):
 
 def test_heat_maps_count_inherent_and_residual_cells(app, register):
     board = dashboard.build()
-    assert board.heat_inherent == {(4, 5): 1, (2, 3): 1, (2, 4): 1}
-    assert sum(board.heat_residual.values()) == 3
+    assert board.heat_inherent.cells == {(4, 5): 1, (2, 3): 1, (2, 4): 1}
+    assert board.heat_inherent.unassessed == 0
+
+
+def test_the_residual_heat_map_leaves_out_unassessed_risks_and_counts_them(viewer_client, register):
+    board = dashboard.build()
+    assert (board.heat_residual.cells, board.heat_residual.unassessed) == ({(2, 5): 1}, 2)
+    page = viewer_client.get("/").get_data(as_text=True)
+    assert "2 risks with the residual score not assessed, not in this map." in page
 
 
 def test_heat_map_cells_link_to_the_register_filtered_to_the_cell(viewer_client, register):
@@ -146,7 +155,7 @@ def test_team_filter_narrows_every_panel(app, register):
     board = dashboard.build(register["search"])
     assert [r.risk.title for r in board.top] == ["Index rebuild overload"]
     assert board.budget.total == 0 and board.attention["overdue"].count == 0
-    assert board.heat_inherent == {(2, 4): 1}
+    assert board.heat_inherent.cells == {(2, 4): 1}
 
 
 def test_dashboard_page_renders_each_panel(viewer_client, register):

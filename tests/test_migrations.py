@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from tracker.database import schema_object_filter
 from tracker.extensions import db
 
 
@@ -22,6 +23,35 @@ def test_upgrade_from_empty_builds_the_models_schema(app):
     assert {"users", "teams", "team_members", "login_failures"} <= table_names()
     with db.engine.connect() as conn:
         differences = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+            MigrationContext.configure(
+                conn,
+                opts={
+                    "compare_type": True,
+                    "include_object": schema_object_filter(conn.dialect.name),
+                },
+            ),
+            db.metadata,
         )
     assert differences == [], "models and migrations disagree; run flask db migrate"
+
+
+def test_residual_migration_keeps_existing_residuals_and_allows_not_assessed(app, factory):
+    factory.risk(likelihood=4, impact=4, residual_likelihood=2, residual_impact=3)
+    db.session.remove()
+    downgrade(revision="0008")
+    with db.engine.connect() as conn:
+        before = conn.execute(
+            sa.text("SELECT residual_likelihood, residual_impact, residual_score FROM risks")
+        ).all()
+    upgrade()
+    with db.engine.begin() as conn:
+        after = conn.execute(
+            sa.text("SELECT residual_likelihood, residual_impact, residual_score FROM risks")
+        ).all()
+        conn.execute(
+            sa.text(
+                "UPDATE risks SET residual_likelihood = NULL, residual_impact = NULL,"
+                " residual_score = NULL"
+            )
+        )
+    assert before == after == [(2, 3, 6)]

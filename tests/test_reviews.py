@@ -30,13 +30,16 @@ TODAY = date(2026, 3, 2)
 
 @pytest.fixture
 def db_risk(factory, payments, manager):
-    """RISK-n scored 4 × 4 = 16 (critical), quantified, owned by the manager."""
+    """RISK-n scored 4 × 4 = 16 (critical), residual the same, quantified, owned by the
+    manager."""
     return factory.risk(
         team=payments,
         owner=manager,
         title="Primary database in one zone",
         likelihood=4,
         impact=4,
+        residual_likelihood=4,
+        residual_impact=4,
         ettd_minutes=10,
         ettr_minutes=50,
         users_impacted=1,
@@ -719,7 +722,7 @@ def test_the_markdown_export_has_the_headings_table_changes_decisions_and_notes(
         f"| 1 | {db_risk.key} | Primary database in one zone | Payments | Max Manager "
         "| 16 critical | 16 critical | 60 | 5.7% | open | Escalate: To the VP \\| today |",
         f"| 2 | {cache_risk.key} | Cache stampede on deploy | Search | no owner "
-        "| 9 medium | 9 medium | — | — | open | Accept until 2026-06-30 |",
+        "| 9 medium | not assessed | — | — | open | Accept until 2026-06-30 |",
     ]
     assert (
         f"- {db_risk.key} Primary database in one zone: Escalate: To the VP | today (Ada Admin)"

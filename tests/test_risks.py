@@ -28,6 +28,7 @@ def make_risk(team, actor=None, **fields) -> Risk:
         "likelihood": 3,
         "impact": 4,
         "residual_likelihood": 1,
+        "residual_impact": 4,
         "service": "checkout",
         "tags": "aws, database",
         "description": "A zone outage takes the database down.",

@@ -262,9 +262,9 @@ def test_reads_bom_semicolons_and_comma_decimals(payments):
 
 def test_headers_match_aliases_ignoring_case_spaces_hyphens_and_underscores(payments):
     text = csv_text(
-        " Risk Title ,Type,Owning-Team,Probability,Severity,Target_Likelihood,Labels,ETTD,"
-        "Time to repair,% users,MTBF days",
-        "Checkout slow,capacity,payments,Likely,Major,Unlikely,peak,10,20,1%,30",
+        " Risk Title ,Type,Owning-Team,Probability,Severity,Target_Likelihood,Target impact,"
+        "Labels,ETTD,Time to repair,% users,MTBF days",
+        "Checkout slow,capacity,payments,Likely,Major,Unlikely,Major,peak,10,20,1%,30",
     )
     imported(text)
     risk = risk_titled("Checkout slow")
@@ -294,7 +294,7 @@ def test_read_only_columns_are_ignored(payments):
         "title,category,team,likelihood,impact,score,band", "Low,data,payments,1,1,25,critical"
     )
     imported(text)
-    assert (risk_titled("Low").score, risk_titled("Low").residual_score) == (1, 1)
+    assert (risk_titled("Low").score, risk_titled("Low").residual_score) == (1, None)
 
 
 # Import: errors name the line and the column -----------------------------------------------

@@ -33,6 +33,7 @@ def register(admin, factory, clock):
             likelihood=5,
             impact=5,
             residual_likelihood=2,
+            residual_impact=5,
             category="infrastructure",
             tags="aws, db",
             owner=owner.email,
@@ -47,6 +48,7 @@ def register(admin, factory, clock):
             likelihood=2,
             impact=4,
             residual_likelihood=1,
+            residual_impact=4,
             category="security",
             tags="tls",
             description="The edge certificate is renewed by hand.",
@@ -69,6 +71,7 @@ def register(admin, factory, clock):
             likelihood=4,
             impact=3,
             residual_likelihood=1,
+            residual_impact=3,
             category="deploy",
         ),
         dict(
@@ -115,7 +118,9 @@ def test_register_filters(viewer_client, register, query, expected):
     [
         ("-score", ["RISK-1", "RISK-4", "RISK-3", "RISK-2", "RISK-5"]),
         ("score", ["RISK-5", "RISK-2", "RISK-3", "RISK-4", "RISK-1"]),
-        ("-residual", ["RISK-1", "RISK-3", "RISK-2", "RISK-4", "RISK-5"]),
+        # Residuals not assessed (RISK-3, RISK-5) come last in either direction.
+        ("-residual", ["RISK-1", "RISK-2", "RISK-4", "RISK-3", "RISK-5"]),
+        ("residual", ["RISK-4", "RISK-2", "RISK-1", "RISK-5", "RISK-3"]),
         ("-bad_minutes", ["RISK-1", "RISK-3", "RISK-5", "RISK-4", "RISK-2"]),
         ("-updated", ["RISK-4", "RISK-5", "RISK-3", "RISK-2", "RISK-1"]),
         ("next_review", ["RISK-1", "RISK-4", "RISK-3", "RISK-2", "RISK-5"]),

@@ -66,3 +66,15 @@ def literal_limit(count: int) -> sa.BindParameter:
     the few rows left, which halves the dashboard's short lists.
     """
     return sa.bindparam("literal_limit", count, type_=sa.Integer, literal_execute=True)
+
+
+def schema_object_filter(dialect_name: str):
+    """An Alembic `include_object` that leaves out what the models build only on other
+    databases (``.ddl_if(dialect=...)``), so comparing the schema with the models on SQLite
+    does not ask for PostgreSQL's indexes."""
+
+    def include_object(obj, name, type_, reflected, compare_to) -> bool:
+        only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+        return only_on is None or only_on == dialect_name
+
+    return include_object

@@ -241,7 +241,8 @@ def three_risks(factory, payments, clock):
         ("score", "ACB"),
         ("-score", "BCA"),
         ("residual_score", "ACB"),
-        ("-residual_score", "BCA"),
+        # B's residual is not assessed: last either way.
+        ("-residual_score", "CAB"),
         ("bad_minutes_per_year", "CAB"),
         ("-bad_minutes_per_year", "ACB"),
         ("next_review", "CBA"),

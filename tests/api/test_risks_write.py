@@ -40,7 +40,7 @@ def test_create_answers_201_with_the_risk_its_location_and_etag(admin_api, payme
     assert response.headers["Location"] == f"/api/v1/risks/{body['key']}"
     assert response.headers["ETag"] == 'W/"1"'
     assert body["status"] == "open"
-    assert (body["score"], body["residual_score"], body["band"]) == (12, 12, "high")
+    assert (body["score"], body["residual_score"], body["band"]) == (12, None, "high")
     assert body["tags"] == ["queue"]
     assert body["mitigations"] == []
     assert admin_api.get(response.headers["Location"]).get_json() == body
@@ -279,3 +279,46 @@ def test_an_impossible_transition_is_422(admin_api, risk):
         f"/api/v1/risks/{risk.key}", json={"status": "open"}, headers={"If-Match": '"1"'}
     )
     assert "status" in assert_problem(response, 422)["errors"]
+
+
+# A residual not assessed is null
+
+
+def test_the_api_creates_reads_and_clears_a_residual_with_null(admin_api, payments):
+    body = {
+        "title": "Queue fills up",
+        "category": "capacity",
+        "team": "payments",
+        "likelihood": 4,
+        "impact": 3,
+        "residual_likelihood": 2,
+        "residual_impact": 2,
+    }
+    created = admin_api.post("/api/v1/risks", json=body).get_json()
+    assert created["residual_score"] == 4
+    response = admin_api.patch(
+        f"/api/v1/risks/{created['key']}",
+        json={"residual_likelihood": None, "residual_impact": None, "reason": "Plan dropped"},
+        headers={"If-Match": "*"},
+    )
+    assert response.status_code == 200, response.get_json()
+    read = admin_api.get(f"/api/v1/risks/{created['key']}").get_json()
+    assert (read["residual_likelihood"], read["residual_impact"], read["residual_score"]) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_the_api_refuses_half_a_residual(admin_api, payments):
+    body = {
+        "title": "Queue fills up",
+        "category": "capacity",
+        "team": "payments",
+        "likelihood": 4,
+        "impact": 3,
+        "residual_likelihood": 2,
+    }
+    response = admin_api.post("/api/v1/risks", json=body)
+    assert response.status_code == 422
+    assert "residual_impact" in response.get_json()["errors"]

@@ -65,8 +65,12 @@ class RiskCreate(Body):
     owner: str | None = Field(None, description="A user's email.")
     likelihood: int = _level("1 to 5.")
     impact: int = _level("1 to 5.")
-    residual_likelihood: int | None = _level("1 to 5; on creation defaults to the likelihood.")
-    residual_impact: int | None = _level("1 to 5; on creation defaults to the impact.")
+    residual_likelihood: int | None = _level(
+        "1 to 5, or null for not assessed (the default); give both residual levels or neither."
+    )
+    residual_impact: int | None = _level(
+        "1 to 5, or null for not assessed (the default); give both residual levels or neither."
+    )
     treatment: str | None = _choice(lifecycle.TREATMENTS, nullable=True)
     next_review: str | None = _date("Defaults from the band's review cadence.")
     tags: list[str] | None = None

@@ -98,8 +98,8 @@ def list_risks():
 def create_risk():
     """Create a risk
 
-    It starts open; residual levels default to the inherent ones and the next review to the
-    band's cadence. Managers create risks for their own teams.
+    It starts open; the residual is not assessed (null) unless both residual levels are given,
+    and the next review defaults to the band's cadence. Managers create risks for their own teams.
     """
     user = api_user()
     if not permissions.can_create_risks(user):

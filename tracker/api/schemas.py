@@ -102,9 +102,9 @@ class RiskOut(BaseModel):
     impact: int
     score: int
     band: Band
-    residual_likelihood: int
-    residual_impact: int
-    residual_score: int
+    residual_likelihood: int | None = Field(description="Null while not assessed.")
+    residual_impact: int | None = Field(description="Null while not assessed.")
+    residual_score: int | None = Field(description="Null while not assessed.")
     treatment: Treatment
     status: RiskStatus
     next_review: date

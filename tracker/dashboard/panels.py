@@ -32,8 +32,17 @@ ATTENTION_TITLES = {
 }
 
 
-def heat_map(team_id: int | None, residual: bool = False) -> dict[tuple[int, int], int]:
-    """Open risks per (likelihood, impact) cell, inherent or residual."""
+@dataclass(frozen=True)
+class HeatMap:
+    """Risks per (likelihood, impact) cell, and those left out for having no score there (a
+    residual not assessed)."""
+
+    cells: dict[tuple[int, int], int]
+    unassessed: int = 0
+
+
+def heat_map(team_id: int | None, residual: bool = False) -> HeatMap:
+    """Open risks per (likelihood, impact) cell, inherent or residual, in one query."""
     likelihood = Risk.residual_likelihood if residual else Risk.likelihood
     impact = Risk.residual_impact if residual else Risk.impact
     rows = db.session.execute(
@@ -41,7 +50,8 @@ def heat_map(team_id: int | None, residual: bool = False) -> dict[tuple[int, int
         .where(Risk.status.in_(THREAT_STATUSES), *active_risks(team_id))
         .group_by(likelihood, impact)
     )
-    return {(l_, i): n for l_, i, n in rows}
+    cells = {(l_, i): n for l_, i, n in rows}
+    return HeatMap(cells, unassessed=cells.pop((None, None), 0))
 
 
 @dataclass

@@ -28,8 +28,8 @@ class Dashboard:
     team: Team | None
     settings: ScoringSettings
     top: list[ranking.RankedRisk]
-    heat_inherent: dict
-    heat_residual: dict
+    heat_inherent: panels.HeatMap
+    heat_residual: panels.HeatMap
     budget: panels.Budget
     attention: dict[str, panels.Listing]
     drift: dict[str, int]

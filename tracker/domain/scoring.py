@@ -57,6 +57,11 @@ def score(likelihood: int, impact: int) -> int:
     return likelihood * impact
 
 
+def residual_score(likelihood: int | None, impact: int | None) -> int | None:
+    """The residual score, or None while it is not assessed (either level missing)."""
+    return None if likelihood is None or impact is None else score(likelihood, impact)
+
+
 def validate_band_floors(floors: Mapping[str, int]) -> None:
     """Raise ValueError unless the floors start at 1 and strictly increase low → critical."""
     values = [floors.get(band) for band in BANDS]

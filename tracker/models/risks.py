@@ -60,6 +60,13 @@ class Risk(db.Model):
         _scale_check("impact"),
         _scale_check("residual_likelihood"),
         _scale_check("residual_impact"),
+        # A residual is assessed as a whole (likelihood, impact and their score) or not at all.
+        sa.CheckConstraint(
+            "(residual_likelihood IS NULL AND residual_impact IS NULL AND residual_score IS NULL)"
+            " OR (residual_likelihood IS NOT NULL AND residual_impact IS NOT NULL"
+            " AND residual_score IS NOT NULL)",
+            name="residual_all_or_none",
+        ),
         sa.CheckConstraint(
             "status IN ('open', 'mitigating', 'mitigated', 'accepted', 'closed')",
             name="status_known",
@@ -85,9 +92,10 @@ class Risk(db.Model):
     impact: Mapped[int]
     # Stored so the register sorts and filters by it in the database.
     score: Mapped[int] = mapped_column(index=True)
-    residual_likelihood: Mapped[int]
-    residual_impact: Mapped[int]
-    residual_score: Mapped[int] = mapped_column(index=True)
+    # None until someone assesses what the risk will be once its mitigations are done.
+    residual_likelihood: Mapped[int | None]
+    residual_impact: Mapped[int | None]
+    residual_score: Mapped[int | None] = mapped_column(index=True)
     treatment: Mapped[str] = mapped_column(sa.String(16), default="mitigate")
     status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)
     next_review: Mapped[date] = mapped_column(index=True)
@@ -136,11 +144,33 @@ class Risk(db.Model):
         return [tag.name for tag in self.tags]
 
     @property
+    def residual_assessed(self) -> bool:
+        return self.residual_score is not None
+
+    @property
     def is_quantified(self) -> bool:
         return self.bad_minutes_per_year is not None
 
     def __repr__(self) -> str:
         return f"<Risk {self.key}>"
+
+
+# The register's score and residual sorts (tracker.risks.queries.SORTS), for PostgreSQL, which
+# walks them in order instead of sorting the table. SQLite cannot say NULLS LAST in an index.
+sa.Index(
+    "ix_risks_register_by_score",
+    Risk.score.desc().nulls_last(),
+    Risk.residual_score.desc().nulls_last(),
+    Risk.number.desc(),
+    postgresql_where=Risk.archived_at.is_(None),
+).ddl_if(dialect="postgresql")
+sa.Index(
+    "ix_risks_register_by_residual",
+    Risk.residual_score.desc().nulls_last(),
+    Risk.score.desc().nulls_last(),
+    Risk.number.desc(),
+    postgresql_where=Risk.archived_at.is_(None),
+).ddl_if(dialect="postgresql")
 
 
 class RiskEvent(db.Model):

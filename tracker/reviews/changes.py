@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from tracker.domain import mitigations as mitigation_rules
+from tracker.domain import scoring
 from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
 from tracker.models import DriftFlag, Mitigation, Review, Risk, RiskEvent
@@ -162,9 +163,10 @@ def _movers(events: list[RiskEvent], settings) -> list[dict]:
         now = {f: getattr(risk, f) for f in SCORES[kind]}
         old = dict(now)
         for e in reversed(scored):  # the earliest old value of each field wins
-            old[e.field] = int(e.old_value)
-        old_score = old[likelihood_field] * old[impact_field]
-        new_score = now[likelihood_field] * now[impact_field]
+            old[e.field] = None if e.old_value is None else int(e.old_value)
+        # A residual not assessed has no score (None) at either end.
+        old_score = scoring.residual_score(old[likelihood_field], old[impact_field])
+        new_score = scoring.residual_score(now[likelihood_field], now[impact_field])
         if old_score == new_score:
             continue
         movers.append(
@@ -173,8 +175,8 @@ def _movers(events: list[RiskEvent], settings) -> list[dict]:
                 "score_kind": kind,
                 "old_score": old_score,
                 "new_score": new_score,
-                "old_band": settings.band(old_score),
-                "new_band": settings.band(new_score),
+                "old_band": settings.band_or_none(old_score),
+                "new_band": settings.band_or_none(new_score),
                 "reasons": [
                     {
                         "field": FIELD_LABELS[e.field],
@@ -189,7 +191,12 @@ def _movers(events: list[RiskEvent], settings) -> list[dict]:
     # Inherent moves first: they change the ranking; residual ones follow, biggest first.
     return sorted(
         movers,
-        key=lambda m: (m["score_kind"] != "inherent", -m["new_score"], -m["old_score"], m["key"]),
+        key=lambda m: (
+            m["score_kind"] != "inherent",
+            -(m["new_score"] or 0),
+            -(m["old_score"] or 0),
+            m["key"],
+        ),
     )
 
 

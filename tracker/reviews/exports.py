@@ -183,7 +183,8 @@ def _row(risk: dict, view: ReviewView) -> list[str]:
         "; ".join(risk["factors"]),
         "\n".join(decisions),
     ]
-    return [protect(str(value)) for value in values]
+    # An empty cell for no value (a residual not assessed), as the register's export writes.
+    return [protect("" if value is None else str(value)) for value in values]
 
 
 def csv_text(view: ReviewView) -> str:

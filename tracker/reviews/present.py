@@ -47,8 +47,9 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def score(value: int, band: str) -> str:
-    return f"{value} {band}"
+def score(value: int | None, band: str | None) -> str:
+    """'16 critical', or 'not assessed' for a residual nobody has scored."""
+    return "not assessed" if value is None else f"{value} {band}"
 
 
 def decision_summary(decision: ReviewDecision) -> str:
@@ -96,7 +97,10 @@ def _mover(item: dict) -> str:
     reasons = "; ".join(
         f"{r['field']} {r['old']} → {r['new']} ({_because(r)})" for r in item["reasons"]
     )
-    moved = f"{item['old_score']} {item['old_band']} → {item['new_score']} {item['new_band']}"
+    moved = (
+        f"{score(item['old_score'], item['old_band'])} → "
+        f"{score(item['new_score'], item['new_band'])}"
+    )
     # Reviews stored before residual movers were listed have no score_kind: all were inherent.
     if item.get("score_kind") == "residual":
         moved = f"residual {moved}"
@@ -160,6 +164,7 @@ def helpers() -> dict:
         "day": day,
         "fmt_minutes": minutes,
         "fmt_percent": percent,
+        "fmt_score": score,
         "decision_summary": decision_summary,
         "status_line": status_line,
         "window_title": window_title,

@@ -136,7 +136,7 @@ def risk_entry(
         "score": risk.score,
         "band": band,
         "residual_score": risk.residual_score,
-        "residual_band": settings.band(risk.residual_score),
+        "residual_band": settings.band_or_none(risk.residual_score),
         "bad_minutes": risk.bad_minutes_per_year,
         "budget_share": share,
         "too_big": settings.too_big_to_accept(risk.bad_minutes_per_year),

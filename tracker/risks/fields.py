@@ -24,8 +24,9 @@ DESCRIPTION_MAX = 20_000
 TAG_MAX = 64
 TAG_PATTERN = re.compile(r"^[\w][\w.:/+-]*$")
 
-SCALE_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
-RESIDUAL_OF = {"residual_likelihood": "likelihood", "residual_impact": "impact"}
+INHERENT_FIELDS = ("likelihood", "impact")
+RESIDUAL_FIELDS = ("residual_likelihood", "residual_impact")
+SCALE_FIELDS = (*INHERENT_FIELDS, *RESIDUAL_FIELDS)
 QUANTIFICATION_FIELDS = ("ettd_minutes", "ettr_minutes", "users_impacted", "ettf_days")
 EDITABLE_FIELDS = (
     "title",
@@ -116,6 +117,11 @@ def parse_level(value, levels, name: str) -> int:
     return level
 
 
+def parse_residual_level(value, levels, name: str) -> int | None:
+    """A residual level, or None for "not assessed" (an empty value)."""
+    return None if _blank(value) else parse_level(value, levels, name)
+
+
 def parse_number(value, name: str) -> float:
     if isinstance(value, bool):
         raise FieldError(f"Give the {name} as a number.")
@@ -203,9 +209,11 @@ def clean_risk_values(
 ) -> dict[str, object]:
     """Validate the editable fields in `raw`; return them ready for the model.
 
-    When creating, missing fields take their defaults (residual = inherent; treatment mitigate;
-    no owner; next review from the cadence, filled in by the service). When updating, only the
-    fields present are cleaned. Raises ValidationError with a message per bad field.
+    When creating, missing fields take their defaults (residual not assessed; treatment
+    mitigate; no owner; next review from the cadence, filled in by the service). When updating,
+    only the fields present are cleaned. An empty residual level means "not assessed"; the two
+    residual levels are assessed together or not at all. Raises ValidationError with a message
+    per bad field.
     """
     from tracker.validation import ValidationError
 
@@ -229,10 +237,12 @@ def clean_risk_values(
         ),
         "likelihood": lambda v: parse_level(v, settings.likelihood_levels, "likelihood"),
         "impact": lambda v: parse_level(v, settings.impact_levels, "impact"),
-        "residual_likelihood": lambda v: parse_level(
+        "residual_likelihood": lambda v: parse_residual_level(
             v, settings.likelihood_levels, "residual likelihood"
         ),
-        "residual_impact": lambda v: parse_level(v, settings.impact_levels, "residual impact"),
+        "residual_impact": lambda v: parse_residual_level(
+            v, settings.impact_levels, "residual impact"
+        ),
         "treatment": lambda v: parse_choice(v, lifecycle.TREATMENTS, "treatment"),
         "next_review": lambda v: None if _blank(v) else parse_date(v, "next review date"),
         "tags": parse_tags,
@@ -248,16 +258,14 @@ def clean_risk_values(
         "treatment": "mitigate",
         "next_review": None,
         "tags": [],
+        "residual_likelihood": None,
+        "residual_impact": None,
     }
     present = {name: raw[name] for name in EDITABLE_FIELDS if name in raw}
     if creating:
         for name, value in defaults.items():
             if _blank(present.get(name)):
                 present[name] = value
-        # A residual level left empty equals the inherent one (copied once that is clean).
-        residual_defaults = [name for name in RESIDUAL_OF if _blank(present.get(name))]
-        for name in residual_defaults:
-            present.pop(name, None)
 
     clean: dict[str, object] = {}
     errors: dict[str, str] = {}
@@ -270,10 +278,8 @@ def clean_risk_values(
             clean[name] = parsers[name](value)
         except FieldError as exc:
             errors[name] = str(exc)
+    errors.update(_residual_pair_problems(clean))
     if creating:
-        for name in residual_defaults:
-            if RESIDUAL_OF[name] in clean:
-                clean[name] = clean[RESIDUAL_OF[name]]
         for name in ("title", "category", "team", "likelihood", "impact"):
             if name not in present and name not in errors:
                 errors[name] = f"Give the {name.replace('_', ' ')}."
@@ -281,6 +287,20 @@ def clean_risk_values(
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def _residual_pair_problems(clean: Mapping[str, object]) -> dict[str, str]:
+    """A residual score needs both levels: one given without the other is an error."""
+    if not all(name in clean for name in RESIDUAL_FIELDS):
+        return {}
+    missing = [name for name in RESIDUAL_FIELDS if clean[name] is None]
+    if len(missing) != 1:
+        return {}
+    given = next(name for name in RESIDUAL_FIELDS if name not in missing)
+    return {
+        missing[0]: f"Give the {missing[0].replace('_', ' ')} too, or leave both residual "
+        f"levels not assessed (the {given.replace('_', ' ')} is set)."
+    }
 
 
 def _non_negative(value, name: str) -> float:

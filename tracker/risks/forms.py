@@ -15,12 +15,18 @@ from wtforms.validators import Length
 
 from tracker.domain import lifecycle
 from tracker.forms import ChoiceField, ImportForm, choices, too_long
-from tracker.risks.fields import EDITABLE_FIELDS
+from tracker.risks.fields import EDITABLE_FIELDS, SCALE_FIELDS
 from tracker.risks.settings import ScoringSettings
 
+NOT_ASSESSED = "Not assessed"
 
-def _level_choices(levels) -> list:
-    return choices((str(level.value), f"{level.value} — {level.label}") for level in levels)
+
+def _level_choices(levels, empty_label: str) -> list:
+    """The 1–5 levels after an empty first option, so nothing is chosen by default."""
+    return choices(
+        [("", empty_label)]
+        + [(str(level.value), f"{level.value} — {level.label}") for level in levels]
+    )
 
 
 class RiskForm(FlaskForm):
@@ -34,10 +40,12 @@ class RiskForm(FlaskForm):
     service = StringField("Affected service")
     team = ChoiceField("Owning team")
     owner = ChoiceField("Owner")
-    likelihood = ChoiceField("Likelihood")
-    impact = ChoiceField("Impact")
+    # Required, but checked by the service: an empty choice gets the product's message.
+    likelihood = ChoiceField("Likelihood", render_kw={"required": True})
+    impact = ChoiceField("Impact", render_kw={"required": True})
     residual_likelihood = ChoiceField(
-        "Residual likelihood", description="Once the mitigations are done."
+        "Residual likelihood",
+        description="Once the mitigations are done; leave both not assessed until you know.",
     )
     residual_impact = ChoiceField("Residual impact")
     treatment = ChoiceField(
@@ -70,10 +78,10 @@ class RiskForm(FlaskForm):
         self.owner.choices = choices(
             [("", "— nobody yet —")] + [(u.email, u.display_name) for u in users]
         )
-        for name in ("likelihood", "residual_likelihood"):
-            getattr(self, name).choices = _level_choices(settings.likelihood_levels)
-        for name in ("impact", "residual_impact"):
-            getattr(self, name).choices = _level_choices(settings.impact_levels)
+        self.likelihood.choices = _level_choices(settings.likelihood_levels, "Choose…")
+        self.impact.choices = _level_choices(settings.impact_levels, "Choose…")
+        self.residual_likelihood.choices = _level_choices(settings.likelihood_levels, NOT_ASSESSED)
+        self.residual_impact.choices = _level_choices(settings.impact_levels, NOT_ASSESSED)
 
     def raw_values(self) -> dict[str, object]:
         """The submitted editable fields, for the service to validate."""
@@ -87,8 +95,8 @@ class RiskForm(FlaskForm):
                 value = value.slug
             elif name == "owner":
                 value = value.email if value else ""
-            elif name in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
-                value = str(value)
+            elif name in SCALE_FIELDS:
+                value = "" if value is None else str(value)
             elif name in ("ettd_minutes", "ettr_minutes", "users_impacted", "ettf_days"):
                 value = "" if value is None else f"{value:g}"
             elif name == "next_review":

@@ -153,6 +153,22 @@ class Change:
     old_text: str | None = None
     new_text: str | None = None
 
+    @property
+    def shown_old(self) -> str:
+        return _shown(self.field, self.old_text)
+
+    @property
+    def shown_new(self) -> str:
+        return _shown(self.field, self.new_text)
+
+
+# What an empty value of a field means, for people to read; "—" for the others.
+EMPTY_LABELS = {"residual_likelihood": "not assessed", "residual_impact": "not assessed"}
+
+
+def _shown(field: str, value: str | None) -> str:
+    return EMPTY_LABELS.get(field, "—") if value is None else value
+
 
 class ValueNames:
     """Turns stored history values into what people read: a team's or category's name, a

@@ -17,7 +17,13 @@ from tracker.extensions import db
 from tracker.models import Risk, Tag, User
 from tracker.risks import history, permissions
 from tracker.risks import settings as scoring_settings
-from tracker.risks.fields import QUANTIFICATION_FIELDS, SCALE_FIELDS, Lookups, clean_risk_values
+from tracker.risks.fields import (
+    QUANTIFICATION_FIELDS,
+    RESIDUAL_FIELDS,
+    SCALE_FIELDS,
+    Lookups,
+    clean_risk_values,
+)
 from tracker.risks.keys import RISK_KEYS
 from tracker.validation import PermissionDenied, StaleVersion, ValidationError
 
@@ -40,7 +46,7 @@ def tags_named(names: list[str]) -> list[Tag]:
 def derive(risk: Risk) -> None:
     """Recompute the stored scores and bad minutes from the risk's inputs."""
     risk.score = scoring.score(risk.likelihood, risk.impact)
-    risk.residual_score = scoring.score(risk.residual_likelihood, risk.residual_impact)
+    risk.residual_score = scoring.residual_score(risk.residual_likelihood, risk.residual_impact)
     numbers = [getattr(risk, name) for name in QUANTIFICATION_FIELDS]
     risk.bad_minutes_per_year = None if None in numbers else budget.bad_minutes_per_year(*numbers)
 
@@ -106,12 +112,13 @@ def create_risk(
     return risk
 
 
-def _merge_quantification(risk: Risk, raw: Mapping[str, object]) -> dict[str, object]:
-    """A partial update of the four numbers keeps the others."""
+def _merge_groups(risk: Risk, raw: Mapping[str, object]) -> dict[str, object]:
+    """A partial update of the four numbers, or of one residual level, keeps the others."""
     merged = dict(raw)
-    if any(name in raw for name in QUANTIFICATION_FIELDS):
-        for name in QUANTIFICATION_FIELDS:
-            merged.setdefault(name, getattr(risk, name))
+    for group in (QUANTIFICATION_FIELDS, RESIDUAL_FIELDS):
+        if any(name in raw for name in group):
+            for name in group:
+                merged.setdefault(name, getattr(risk, name))
     return merged
 
 
@@ -135,7 +142,7 @@ def update_risk(
         raise StaleVersion(risk, history.changes_since(risk, expected_version))
     settings = scoring_settings.current()
     clean = clean_risk_values(
-        _merge_quantification(risk, raw), lookups or Lookups.load(), settings, creating=False
+        _merge_groups(risk, raw), lookups or Lookups.load(), settings, creating=False
     )
     if (
         actor is not None

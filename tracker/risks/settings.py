@@ -22,6 +22,10 @@ class ScoringSettings:
     def band(self, score: int) -> str:
         return scoring.band(score, self.band_floors)
 
+    def band_or_none(self, score: int | None) -> str | None:
+        """The band of a score that may be missing (a residual not assessed)."""
+        return None if score is None else self.band(score)
+
     def band_range(self, band_name: str) -> tuple[int, int]:
         return scoring.band_range(band_name, self.band_floors)
 

@@ -1,0 +1,105 @@
+"""Benchmark: the register's first page with 10,000 risks, and PostgreSQL's plan for it.
+
+    python benchmarks/register.py [--database-url URL] [--runs 30] [--sort -score]
+
+Seeds the data of benchmarks/dashboard.py. Prints the median request time of GET /risks in
+the given sort, the SQL queries per request and, on PostgreSQL, the plan of the page's query
+(EXPLAIN ANALYZE) and whether it walks one of the register's indexes instead of sorting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from benchmarks.dashboard import RISKS, seed  # noqa: E402
+from tests.conftest import drop_everything  # noqa: E402
+from tracker import create_app  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.models import User  # noqa: E402
+from tracker.risks import queries  # noqa: E402
+from tracker.risks import settings as scoring_settings  # noqa: E402
+
+
+def explain(sort: str, per_page: int) -> list[str]:
+    """PostgreSQL's plan for the rows of the register's first page in this sort."""
+    view = queries.RegisterFilter.from_args({"sort": sort})
+    from tracker import clock
+
+    query = queries.filtered(view, scoring_settings.current(), clock.today(), 14).limit(per_page)
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    rows = db.session.execute(sa.text(f"EXPLAIN ANALYZE {sql}")).scalars().all()
+    return list(rows)
+
+
+def measure(app, sort: str, runs: int) -> None:
+    client = app.test_client()
+    viewer = db.session.scalar(sa.select(User))
+    with client.session_transaction() as session:
+        session["_user_id"] = viewer.get_id()
+    path = f"/risks?sort={sort}"
+    client.get(path)
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    timings = []
+    for _ in range(runs):
+        statements.clear()
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    print(
+        f"GET {path}: median {statistics.median(timings):.0f} ms, "
+        f"p90 {timings[int(len(timings) * 0.9) - 1]:.0f} ms over {runs} runs, "
+        f"{len(statements)} SQL queries per request"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--sort", default="-score")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{folder}/bench.db"
+        drop_everything(url)
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "benchmark-only-secret-key",
+                "SQLALCHEMY_DATABASE_URI": url,
+            }
+        )
+        with app.app_context():
+            upgrade()
+            seed()
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
+            print(f"{url.split(':')[0]}: {RISKS:,} risks")
+            measure(app, args.sort, args.runs)
+            if db.engine.dialect.name == "postgresql":
+                plan = explain(args.sort, app.config["RISKS_PER_PAGE"])
+                print("\n".join(plan))
+                used = [
+                    name
+                    for name in ("ix_risks_register_by_score", "ix_risks_register_by_residual")
+                    if name in "\n".join(plan)
+                ]
+                print(f"register index used: {', '.join(used) or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
