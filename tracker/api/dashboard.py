@@ -59,9 +59,9 @@ class DashboardOut(BaseModel):
 def dashboard():
     """The dashboard
 
-    The ranked open risks with their ranking factors (band and score, then bad minutes a year,
-    then overdue mitigations, then overdue review), the error-budget totals and the count of
-    each needs-attention list. `team` narrows every figure.
+    The ranked open risks with their ranking factors (score, then bad minutes a year, then
+    overdue mitigations, then days the review is overdue, then the oldest key first), the
+    error-budget totals and the count of each needs-attention list. `team` narrows every figure.
     """
     args = requests.query(DashboardQuery)
     team = None

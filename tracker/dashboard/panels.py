@@ -8,16 +8,16 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tracker.dashboard.ranking import RANKED_STATUSES, active_risks
+from tracker.dashboard.ranking import active_risks
 from tracker.database import literal_limit
 from tracker.domain import scoring
-from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.domain.lifecycle import in_treatment_sql, is_active_sql, review_overdue_sql
+from tracker.domain.mitigations import is_due_soon_sql, is_open_sql, is_overdue_sql
 from tracker.extensions import db
 from tracker.mitigations.queries import needs_rescore_condition
 from tracker.models import DriftFlag, Mitigation, Risk, RiskEvent, Team
 from tracker.risks.settings import ScoringSettings
 
-THREAT_STATUSES = ("open", "mitigating", "accepted")
 LIST_LIMIT = 10
 # Headings of the needs-attention lists, shared by the dashboard and the digest.
 ATTENTION_TITLES = {
@@ -47,7 +47,7 @@ def heat_map(team_id: int | None, residual: bool = False) -> HeatMap:
     impact = Risk.residual_impact if residual else Risk.impact
     rows = db.session.execute(
         sa.select(likelihood, impact, sa.func.count())
-        .where(Risk.status.in_(THREAT_STATUSES), *active_risks(team_id))
+        .where(is_active_sql(Risk.status), *active_risks(team_id))
         .group_by(likelihood, impact)
     )
     cells = {(l_, i): n for l_, i, n in rows}
@@ -77,7 +77,7 @@ def budget(settings: ScoringSettings, team_id: int | None) -> Budget:
     result = Budget(minutes=settings.error_budget_minutes)
     is_accepted = Risk.status == "accepted"
     quantified = [
-        Risk.status.in_(THREAT_STATUSES),
+        is_active_sql(Risk.status),
         Risk.bad_minutes_per_year.isnot(None),
         *active_risks(team_id),
     ]
@@ -127,20 +127,21 @@ def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str,
     has_mitigation = sa.exists().where(
         Mitigation.risk_id == Risk.id, Mitigation.status != "cancelled"
     )
+    status, due = Mitigation.status, Mitigation.due_date
     mitigation_lists = {
-        "overdue": Mitigation.due_date < today,
-        "due_soon": Mitigation.due_date.between(today, soon),
-        "blocked": Mitigation.status == "blocked",
+        "overdue": is_overdue_sql(status, due, today),
+        "due_soon": is_due_soon_sql(status, due, today, due_soon_days),
+        "blocked": status == "blocked",
     }
-    ranked = Risk.status.in_(RANKED_STATUSES)
+    in_treatment = in_treatment_sql(Risk.status)
     risk_lists = {
-        "no_owner": sa.and_(ranked, Risk.owner_id.is_(None)),
-        "no_mitigation": sa.and_(ranked, Risk.treatment == "mitigate", ~has_mitigation),
-        "review_overdue": sa.and_(ranked, Risk.next_review < today),
+        "no_owner": sa.and_(in_treatment, Risk.owner_id.is_(None)),
+        "no_mitigation": sa.and_(in_treatment, Risk.treatment == "mitigate", ~has_mitigation),
+        "review_overdue": review_overdue_sql(Risk.status, Risk.next_review, today),
         "acceptance_expiring": sa.and_(Risk.status == "accepted", Risk.acceptance_expires <= soon),
-        "rescore": sa.and_(ranked, needs_rescore_condition()),
+        "rescore": needs_rescore_condition(),
     }
-    mitigation_where = [Mitigation.status.in_(OPEN_STATUSES), Risk.archived_at.is_(None)]
+    mitigation_where = [is_open_sql(status), Risk.archived_at.is_(None)]
     if team_id is not None:
         mitigation_where.append(Mitigation.team_id == team_id)
     mitigation_counts = db.session.execute(
@@ -197,14 +198,12 @@ class TeamRow:
 
 def by_team(settings: ScoringSettings, today: date, now: datetime) -> list[TeamRow]:
     """Per team: open risks by band, overdue mitigations, due-date slips in the last 30 days."""
-    band = sa.case(
-        *[(Risk.score >= settings.band_floors[name], name) for name in reversed(scoring.BANDS)]
-    )
+    band = scoring.band_sql(Risk.score, settings.band_floors)
     teams = list(db.session.scalars(sa.select(Team).order_by(Team.name)))
     bands: dict[int, dict[str, int]] = {}
     for team_id, name, count in db.session.execute(
         sa.select(Risk.team_id, band, sa.func.count())
-        .where(Risk.status.in_(THREAT_STATUSES), Risk.archived_at.is_(None))
+        .where(is_active_sql(Risk.status), Risk.archived_at.is_(None))
         .group_by(Risk.team_id, band)
     ):
         bands.setdefault(team_id, {})[name] = count
@@ -213,8 +212,7 @@ def by_team(settings: ScoringSettings, today: date, now: datetime) -> list[TeamR
             sa.select(Mitigation.team_id, sa.func.count())
             .join(Risk, Mitigation.risk_id == Risk.id)
             .where(
-                Mitigation.status.in_(OPEN_STATUSES),
-                Mitigation.due_date < today,
+                is_overdue_sql(Mitigation.status, Mitigation.due_date, today),
                 Risk.archived_at.is_(None),
             )
             .group_by(Mitigation.team_id)

@@ -9,13 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tracker.database import literal_limit
-from tracker.domain import ranking
-from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.domain import lifecycle, ranking
+from tracker.domain.mitigations import is_open_sql, is_overdue_sql
 from tracker.extensions import db
 from tracker.models import DriftFlag, Mitigation, Risk
 from tracker.risks.settings import ScoringSettings
-
-RANKED_STATUSES = ("open", "mitigating")
 
 
 @dataclass(frozen=True)
@@ -39,37 +37,40 @@ def active_risks(team_id: int | None = None):
 
 
 def overdue_counts(today: date):
-    """Subquery: open mitigations due before today, per risk."""
+    """Subquery: overdue mitigations (tracker.domain.mitigations.due_state), per risk."""
     return (
         sa.select(Mitigation.risk_id, sa.func.count().label("overdue"))
-        .where(Mitigation.status.in_(OPEN_STATUSES), Mitigation.due_date < today)
+        .where(is_overdue_sql(Mitigation.status, Mitigation.due_date, today))
         .group_by(Mitigation.risk_id)
         .subquery()
     )
 
 
-def priority_order(overdue_count) -> tuple:
-    """ORDER BY of the ranking rule (tracker.domain.ranking.sort_key), for any query that has
-    joined overdue_counts()."""
-    return (
-        Risk.score.desc(),
-        Risk.bad_minutes_per_year.desc().nulls_last(),
-        overdue_count.desc(),
-        Risk.next_review.asc(),
-        Risk.number.asc(),
+def in_priority_order(query: sa.Select, today: date) -> tuple[sa.Select, sa.ColumnElement]:
+    """`query` (over Risk) joined to its overdue counts and ordered by the ranking rule
+    (tracker.domain.ranking.order_sql); also returns the overdue-count column."""
+    overdue = overdue_counts(today)
+    overdue_count = sa.func.coalesce(overdue.c.overdue, 0)
+    ordered = query.outerjoin(overdue, overdue.c.risk_id == Risk.id).order_by(
+        *ranking.order_sql(
+            Risk.score,
+            Risk.bad_minutes_per_year,
+            overdue_count,
+            Risk.next_review,
+            Risk.number,
+            today,
+        )
     )
+    return ordered, overdue_count
 
 
 def ranked_query(today: date, team_id: int | None = None) -> sa.Select:
-    """SELECT (Risk, overdue count) in priority order — the SQL form of ranking.sort_key."""
-    overdue = overdue_counts(today)
-    overdue_count = sa.func.coalesce(overdue.c.overdue, 0)
-    return (
-        sa.select(Risk, overdue_count)
-        .outerjoin(overdue, overdue.c.risk_id == Risk.id)
-        .where(Risk.status.in_(RANKED_STATUSES), *active_risks(team_id))
-        .order_by(*priority_order(overdue_count))
+    """SELECT (Risk, overdue count) of the risks in treatment, in priority order."""
+    query, overdue_count = in_priority_order(
+        sa.select(Risk).where(lifecycle.in_treatment_sql(Risk.status), *active_risks(team_id)),
+        today,
     )
+    return query.add_columns(overdue_count)
 
 
 def factors_of(risk: Risk, band: str, overdue: int, share: float | None, today: date) -> list[str]:
@@ -100,7 +101,7 @@ def top_risks(
     next_due: dict[int, Mitigation] = {}
     for mitigation in db.session.scalars(
         sa.select(Mitigation)
-        .where(Mitigation.risk_id.in_(ids), Mitigation.status.in_(OPEN_STATUSES))
+        .where(Mitigation.risk_id.in_(ids), is_open_sql(Mitigation.status))
         .order_by(Mitigation.due_date, Mitigation.id)
     ):
         next_due.setdefault(mitigation.risk_id, mitigation)

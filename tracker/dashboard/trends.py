@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tracker import clock
-from tracker.dashboard.panels import THREAT_STATUSES
 from tracker.dashboard.ranking import active_risks
 from tracker.domain import scoring
+from tracker.domain.lifecycle import is_active_sql
 from tracker.extensions import db
 from tracker.models import Risk, WeeklySnapshot
 from tracker.risks.settings import ScoringSettings
@@ -24,14 +24,12 @@ def week_of(day: date) -> date:
 
 
 def _current_figures(settings: ScoringSettings, team_id: int | None) -> dict[str, float]:
-    band = sa.case(
-        *[(Risk.score >= settings.band_floors[name], name) for name in reversed(scoring.BANDS)]
-    )
+    band = scoring.band_sql(Risk.score, settings.band_floors)
     figures: dict[str, float] = dict.fromkeys(scoring.BANDS, 0)
     figures["bad_minutes"] = 0.0
     for name, count, minutes in db.session.execute(
         sa.select(band, sa.func.count(), sa.func.sum(Risk.bad_minutes_per_year))
-        .where(Risk.status.in_(THREAT_STATUSES), *active_risks(team_id))
+        .where(is_active_sql(Risk.status), *active_risks(team_id))
         .group_by(band)
     ):
         figures[name] = count

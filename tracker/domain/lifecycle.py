@@ -1,8 +1,15 @@
-"""The statuses a risk moves through, and what each move needs."""
+"""The statuses a risk moves through, and what each move needs.
+
+Which statuses are live is asked in SQL too: is_active_sql() and in_treatment_sql() sit beside
+is_active() and in_treatment() (see tests/test_domain_sql.py).
+"""
 
 from __future__ import annotations
 
 from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 STATUSES = ("open", "mitigating", "mitigated", "accepted", "closed")
 STATUS_LABELS = {
@@ -13,8 +20,45 @@ STATUS_LABELS = {
     "closed": "Closed",
 }
 TREATMENTS = ("mitigate", "accept", "avoid", "transfer")
-# Statuses in which a risk still threatens availability and is worked on.
+# Live: the risk still threatens availability (the dashboard's budget, heat map, trend and
+# by-team counts, the weekly review's snapshot).
 ACTIVE_STATUSES = ("open", "mitigating", "accepted")
+# In treatment: live and not accepted, so someone should be working on it (the ranking, the
+# review-overdue, no-owner, no-mitigation and re-score lists).
+IN_TREATMENT_STATUSES = ("open", "mitigating")
+
+
+def is_active(status: str) -> bool:
+    """The risk still threatens availability."""
+    return status in ACTIVE_STATUSES
+
+
+def is_active_sql(status: ColumnElement[str]) -> ColumnElement[bool]:
+    """SQL form of is_active()."""
+    return status.in_(ACTIVE_STATUSES)
+
+
+def in_treatment(status: str) -> bool:
+    """The risk is live and not accepted: it is ranked and worked on."""
+    return status in IN_TREATMENT_STATUSES
+
+
+def in_treatment_sql(status: ColumnElement[str]) -> ColumnElement[bool]:
+    """SQL form of in_treatment()."""
+    return status.in_(IN_TREATMENT_STATUSES)
+
+
+def review_overdue(status: str, next_review: date, today: date) -> bool:
+    """A risk in treatment whose next review date has passed (the day itself is not late)."""
+    return in_treatment(status) and next_review < today
+
+
+def review_overdue_sql(
+    status: ColumnElement[str], next_review: ColumnElement[date], today: date
+) -> ColumnElement[bool]:
+    """SQL form of review_overdue()."""
+    return sa.and_(in_treatment_sql(status), next_review < today)
+
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "open": ("mitigating", "mitigated", "accepted", "closed"),

@@ -1,9 +1,18 @@
-"""Rules for mitigations: their statuses, when they are overdue or due soon, and slips."""
+"""Rules for mitigations: their statuses, when they are overdue or due soon, and slips.
+
+The rules the database answers too (open, overdue, due soon, needs re-score) have their SQL
+form beside them, taking the columns to apply it to (see tests/test_domain_sql.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracker.domain.lifecycle import in_treatment, in_treatment_sql
 
 STATUSES = ("planned", "in_progress", "blocked", "done", "cancelled")
 OPEN_STATUSES = ("planned", "in_progress", "blocked")
@@ -17,18 +26,59 @@ STATUS_LABELS = {
 DEFAULT_DUE_SOON_DAYS = 14
 
 
+def is_open(status: str) -> bool:
+    """Planned, in progress or blocked: work still to do."""
+    return status in OPEN_STATUSES
+
+
+def is_open_sql(status: ColumnElement[str]) -> ColumnElement[bool]:
+    """SQL form of is_open()."""
+    return status.in_(OPEN_STATUSES)
+
+
 def due_state(
     status: str, due: date, today: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
 ) -> str | None:
     """ "overdue" (open and due before today), "due_soon" (open and due within the window,
     today and its last day included) or None."""
-    if status not in OPEN_STATUSES:
+    if not is_open(status):
         return None
     if due < today:
         return "overdue"
     if due <= today + timedelta(days=due_soon_days):
         return "due_soon"
     return None
+
+
+def is_overdue_sql(
+    status: ColumnElement[str], due: ColumnElement[date], today: date
+) -> ColumnElement[bool]:
+    """SQL: due_state(...) == "overdue"."""
+    return sa.and_(is_open_sql(status), due < today)
+
+
+def is_due_soon_sql(
+    status: ColumnElement[str],
+    due: ColumnElement[date],
+    today: date,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+) -> ColumnElement[bool]:
+    """SQL: due_state(...) == "due_soon"."""
+    return sa.and_(is_open_sql(status), due.between(today, today + timedelta(days=due_soon_days)))
+
+
+def due_state_sql(
+    status: ColumnElement[str],
+    due: ColumnElement[date],
+    today: date,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+) -> ColumnElement[str]:
+    """SQL form of due_state(): "overdue", "due_soon" or NULL."""
+    return sa.case(
+        (is_overdue_sql(status, due, today), "overdue"),
+        (is_due_soon_sql(status, due, today, due_soon_days), "due_soon"),
+        else_=sa.null(),
+    )
 
 
 def is_slip(old_due: date, new_due: date) -> bool:
@@ -74,9 +124,29 @@ def starts_risk_mitigation(risk_status: str, old_status: str, new_status: str) -
 
 
 def all_complete(statuses: Iterable[str]) -> bool:
-    """Every mitigation finished and at least one done: time to re-score the residual."""
+    """Every mitigation finished and at least one done."""
     statuses = list(statuses)
-    return bool(statuses) and "done" in statuses and not any(s in OPEN_STATUSES for s in statuses)
+    return bool(statuses) and "done" in statuses and not any(is_open(s) for s in statuses)
+
+
+def needs_rescore(risk_status: str, mitigation_statuses: Iterable[str]) -> bool:
+    """Time to re-score the residual: the risk is still in treatment (open or mitigating) and
+    all its mitigations are complete (every one finished, at least one done)."""
+    return in_treatment(risk_status) and all_complete(mitigation_statuses)
+
+
+def needs_rescore_sql(
+    risk_id: ColumnElement[int],
+    risk_status: ColumnElement[str],
+    mitigation_risk_id: ColumnElement[int],
+    mitigation_status: ColumnElement[str],
+) -> ColumnElement[bool]:
+    """SQL form of needs_rescore(), a condition on a risk row given the mitigation table's
+    risk-id and status columns."""
+    of_risk = mitigation_risk_id == risk_id
+    any_done = sa.exists().where(of_risk, mitigation_status == "done")
+    any_open = sa.exists().where(of_risk, is_open_sql(mitigation_status))
+    return sa.and_(in_treatment_sql(risk_status), any_done, ~any_open)
 
 
 def blocker_note(notes: str) -> str:

@@ -1,14 +1,27 @@
-"""The priority rule of the dashboard: one transparent ordering of open risks.
+"""The priority rule: one transparent ordering of the risks in treatment (open, mitigating).
 
-Band and score first (how bad), then expected bad minutes a year (how much of the error budget),
-then overdue mitigations (how late the work is), then how long the review is overdue. Each
-ranked risk carries the factors that placed it, so the dashboard can say why.
+The rule, in order — each step breaks the ties of the one before:
+
+1. score, highest first (the band follows from the score, so it orders the same way);
+2. expected bad minutes a year, most first; unquantified risks after quantified ones;
+3. overdue mitigations, most first;
+4. days the review is overdue, most first (a review not yet due counts 0 days, so among risks
+   whose reviews are not overdue the date of the next review does not matter);
+5. the key's number, oldest risk first.
+
+sort_key() is the rule in Python; order_sql() is the same rule as an ORDER BY for the dashboard,
+the digest, the register's priority sort and the weekly review. tests/test_domain_sql.py checks
+that they agree on generated registers. Each ranked risk carries the factors that placed it,
+so the dashboard can say why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.domain.words import plural
 
@@ -31,14 +44,37 @@ def review_overdue_days(next_review: date, today: date) -> int:
 
 
 def sort_key(risk: RankInput, today: date) -> tuple:
-    """Smaller sorts first. Unquantified risks come after quantified ones of the same score."""
+    """The rule of the module docstring as a sort key: smaller sorts first."""
     return (
-        -BAND_ORDER[risk.band],
         -risk.score,
         -(risk.bad_minutes if risk.bad_minutes is not None else -1.0),
         -risk.overdue_mitigations,
         -review_overdue_days(risk.next_review, today),
         risk.number,
+    )
+
+
+def order_sql(
+    score: ColumnElement[int],
+    bad_minutes: ColumnElement[float],
+    overdue_mitigations: ColumnElement[int],
+    next_review: ColumnElement[date],
+    number: ColumnElement[int],
+    today: date,
+) -> tuple:
+    """The rule of the module docstring as ORDER BY clauses over these columns.
+
+    "Days overdue, most first" is "the earlier of the next review and today, earliest first":
+    an overdue review sorts by its date, every other one as today — the same order with no
+    date arithmetic, which SQLite and PostgreSQL write differently.
+    """
+    review_due = sa.case((next_review < today, next_review), else_=sa.literal(today, sa.Date))
+    return (
+        score.desc(),
+        bad_minutes.desc().nulls_last(),
+        overdue_mitigations.desc(),
+        review_due.asc(),
+        number.asc(),
     )
 
 

@@ -1,4 +1,9 @@
-"""Risk scores, bands, the labelled levels of each scale and the review cadence."""
+"""Risk scores, bands, the labelled levels of each scale and the review cadence.
+
+Where the database must answer a rule too (a band, for grouping and filtering), its SQL form
+sits beside the Python function and takes the columns to apply it to; tests/test_domain_sql.py
+checks that the two agree on generated registers.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 SCALE = range(1, 6)
 MAX_SCORE = 25
@@ -79,6 +87,24 @@ def band(score_value: int, floors: Mapping[str, int] = DEFAULT_BAND_FLOORS) -> s
         if score_value >= floors[name]:
             return name
     raise AssertionError("unreachable: low starts at 1")
+
+
+def band_sql(
+    score_value: ColumnElement[int], floors: Mapping[str, int] = DEFAULT_BAND_FLOORS
+) -> ColumnElement[str]:
+    """SQL form of band(): the band name of a score column (NULL for a NULL score)."""
+    return sa.case(
+        *[(score_value >= floors[name], name) for name in reversed(BANDS)], else_=sa.null()
+    )
+
+
+def in_band_sql(
+    score_value: ColumnElement[int], name: str, floors: Mapping[str, int] = DEFAULT_BAND_FLOORS
+) -> ColumnElement[bool]:
+    """SQL: band(score) == name, written as a range of scores so an index on the score
+    answers it."""
+    low, high = band_range(name, floors)
+    return score_value.between(low, high)
 
 
 def band_range(name: str, floors: Mapping[str, int] = DEFAULT_BAND_FLOORS) -> tuple[int, int]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
 
-from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.domain import mitigations as rules
 from tracker.extensions import db
 from tracker.models import Mitigation, Risk, Team
 
@@ -31,10 +31,7 @@ def mitigation_or_404(mitigation_id: int) -> Mitigation:
 
 
 def _open_and_current():
-    return sa.and_(
-        Mitigation.status.in_(OPEN_STATUSES),
-        Risk.archived_at.is_(None),
-    )
+    return sa.and_(rules.is_open_sql(Mitigation.status), Risk.archived_at.is_(None))
 
 
 def _with_display(query: sa.Select) -> sa.Select:
@@ -49,7 +46,9 @@ def open_for_teams(team_ids: Iterable[int], today: date) -> list[Mitigation]:
     ids = list(team_ids)
     if not ids:
         return []
-    overdue_first = sa.case((Mitigation.due_date < today, 0), else_=1)
+    overdue_first = sa.case(
+        (rules.is_overdue_sql(Mitigation.status, Mitigation.due_date, today), 0), else_=1
+    )
     query = (
         sa.select(Mitigation)
         .join(Risk, Mitigation.risk_id == Risk.id)
@@ -64,7 +63,10 @@ def overdue(today: date, team_slug: str | None = None) -> list[Mitigation]:
     query = (
         sa.select(Mitigation)
         .join(Risk, Mitigation.risk_id == Risk.id)
-        .where(_open_and_current(), Mitigation.due_date < today)
+        .where(
+            Risk.archived_at.is_(None),
+            rules.is_overdue_sql(Mitigation.status, Mitigation.due_date, today),
+        )
         .order_by(Mitigation.due_date, Mitigation.id)
     )
     if team_slug:
@@ -88,8 +90,7 @@ def counts_by_risk(
     ids = list(risk_ids)
     if not ids:
         return {}
-    is_open = Mitigation.status.in_(OPEN_STATUSES)
-    soon = today + timedelta(days=due_soon_days)
+    status, due = Mitigation.status, Mitigation.due_date
 
     def count_where(condition):
         return sa.func.sum(sa.case((condition, 1), else_=0))
@@ -97,11 +98,9 @@ def counts_by_risk(
     rows = db.session.execute(
         sa.select(
             Mitigation.risk_id,
-            count_where(is_open),
-            count_where(sa.and_(is_open, Mitigation.due_date < today)),
-            count_where(
-                sa.and_(is_open, Mitigation.due_date >= today, Mitigation.due_date <= soon)
-            ),
+            count_where(rules.is_open_sql(status)),
+            count_where(rules.is_overdue_sql(status, due, today)),
+            count_where(rules.is_due_soon_sql(status, due, today, due_soon_days)),
             count_where(Mitigation.status == "done"),
             sa.func.count(),
         )
@@ -112,25 +111,21 @@ def counts_by_risk(
 
 
 def has_due_state(state: str, today: date, due_soon_days: int):
-    """A condition on Risk: it has an open mitigation that is overdue / due soon."""
+    """A condition on Risk: it has a mitigation whose due state (tracker.domain.mitigations.
+    due_state) is `state`, "overdue" or "due_soon"."""
+    status, due = Mitigation.status, Mitigation.due_date
     condition = (
-        Mitigation.due_date < today
+        rules.is_overdue_sql(status, due, today)
         if state == "overdue"
-        else Mitigation.due_date.between(today, today + timedelta(days=due_soon_days))
+        else rules.is_due_soon_sql(status, due, today, due_soon_days)
     )
-    return Risk.id.in_(
-        sa.select(Mitigation.risk_id).where(Mitigation.status.in_(OPEN_STATUSES), condition)
-    )
+    return Risk.id.in_(sa.select(Mitigation.risk_id).where(condition))
 
 
 def needs_rescore_condition():
-    """A condition on Risk: every mitigation finished, at least one done, and the risk not yet
-    moved on (so its owner should re-score the residual and mark it mitigated)."""
-    any_done = sa.exists().where(Mitigation.risk_id == Risk.id, Mitigation.status == "done")
-    any_open = sa.exists().where(
-        Mitigation.risk_id == Risk.id, Mitigation.status.in_(OPEN_STATUSES)
-    )
-    return sa.and_(Risk.status.in_(("open", "mitigating")), any_done, ~any_open)
+    """A condition on Risk: tracker.domain.mitigations.needs_rescore (its owner should re-score
+    the residual and mark it mitigated)."""
+    return rules.needs_rescore_sql(Risk.id, Risk.status, Mitigation.risk_id, Mitigation.status)
 
 
 def risks_needing_rescore() -> list[Risk]:

@@ -39,6 +39,5 @@ def for_risk_page(risk: Risk, user: User) -> dict[str, object]:
         "epic_progress": defaultdict(
             lambda: None, epics.progress_by_mitigation([m.id for m in mitigations])
         ),
-        "needs_rescore": risk.status in ("open", "mitigating")
-        and rules.all_complete(m.status for m in mitigations),
+        "needs_rescore": rules.needs_rescore(risk.status, (m.status for m in mitigations)),
     }

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models.accounts import Team, User
 from tracker.models.types import UTCDateTime, utcnow
@@ -150,6 +151,10 @@ class Risk(db.Model):
     @property
     def is_quantified(self) -> bool:
         return self.bad_minutes_per_year is not None
+
+    def review_overdue(self, today: date) -> bool:
+        """tracker.domain.lifecycle.review_overdue for this risk."""
+        return lifecycle.review_overdue(self.status, self.next_review, today)
 
     def __repr__(self) -> str:
         return f"<Risk {self.key}>"

@@ -243,8 +243,7 @@ def _newly_overdue(previous: Review | None, today: date) -> list[dict]:
         .join(Risk, Mitigation.risk_id == Risk.id)
         .where(
             Risk.archived_at.is_(None),
-            Mitigation.status.in_(mitigation_rules.OPEN_STATUSES),
-            Mitigation.due_date < today,
+            mitigation_rules.is_overdue_sql(Mitigation.status, Mitigation.due_date, today),
         )
         .options(joinedload(Mitigation.risk).joinedload(Risk.team), joinedload(Mitigation.team))
         .options(joinedload(Mitigation.owner))

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tracker.dashboard import panels
-from tracker.dashboard.panels import THREAT_STATUSES
 from tracker.dashboard.ranking import factors_of
 from tracker.domain import mitigations as mitigation_rules
+from tracker.domain.lifecycle import is_active_sql
 from tracker.extensions import db
 from tracker.models import DriftFlag, Mitigation, Risk
 from tracker.risks import queries as register_queries
@@ -28,7 +28,7 @@ FORMAT = 1
 
 
 def _in_snapshot():
-    return [Risk.archived_at.is_(None), Risk.status.in_(THREAT_STATUSES)]
+    return [Risk.archived_at.is_(None), is_active_sql(Risk.status)]
 
 
 def _ranked_risks(settings: ScoringSettings, today: date, due_soon_days: int) -> list[Risk]:
@@ -36,7 +36,7 @@ def _ranked_risks(settings: ScoringSettings, today: date, due_soon_days: int) ->
     # to the statuses that still threaten availability.
     view = register_queries.RegisterFilter(sort="priority")
     query = register_queries.filtered(view, settings, today, due_soon_days)
-    query = query.where(Risk.status.in_(THREAT_STATUSES))
+    query = query.where(is_active_sql(Risk.status))
     return list(
         db.session.scalars(query.options(joinedload(Risk.team), joinedload(Risk.owner))).unique()
     )

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.dashboard.ranking import overdue_counts, priority_order
+from tracker.dashboard.ranking import in_priority_order
 from tracker.domain import lifecycle, scoring
 from tracker.extensions import db
 from tracker.mitigations import queries as mitigation_queries
@@ -195,8 +195,7 @@ def filtered(
     if view.status:
         query = query.where(Risk.status == view.status)
     if view.band:
-        low, high = settings.band_range(view.band)
-        query = query.where(Risk.score.between(low, high))
+        query = query.where(scoring.in_band_sql(Risk.score, view.band, settings.band_floors))
     if view.tag:
         query = query.where(
             Risk.id.in_(
@@ -217,11 +216,7 @@ def filtered(
             mitigation_queries.has_due_state(view.mitigations, today, due_soon_days)
         )
     if view.sort == "priority":
-        overdue = overdue_counts(today)
-        overdue_count = sa.func.coalesce(overdue.c.overdue, 0)
-        return query.outerjoin(overdue, overdue.c.risk_id == Risk.id).order_by(
-            *priority_order(overdue_count)
-        )
+        return in_priority_order(query, today)[0]
     order = []
     for column in SORTS[view.sort]:
         order.append(column.desc().nulls_last() if view.descending else column.asc().nulls_last())

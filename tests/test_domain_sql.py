@@ -1,0 +1,307 @@
+"""Each domain rule that the database answers too has its SQL form beside its Python form in
+tracker/domain/. These tests generate many random registers, write them to the database and
+check that the SQL answer equals the Python one, rule by rule.
+
+Values are drawn from small sets on purpose, so that ties (equal scores, equal bad minutes,
+reviews due the same day) are common: tie-breaks are where two forms of a rule drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.dashboard import ranking as dashboard_ranking
+from tracker.domain import lifecycle, ranking, scoring
+from tracker.domain import mitigations as mitigation_rules
+from tracker.extensions import db
+from tracker.mitigations import queries as mitigation_queries
+from tracker.models import Category, Mitigation, Risk, Team
+from tracker.risks import queries as register_queries
+from tracker.risks import settings as scoring_settings
+
+TODAY = date(2026, 3, 2)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+PARITY = settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@dataclass(frozen=True)
+class GeneratedRisk:
+    number: int
+    likelihood: int
+    impact: int
+    bad_minutes: float | None
+    review_offset: int  # days from today
+    status: str
+    archived: bool
+    mitigations: tuple[tuple[str, int], ...]  # (status, due offset in days)
+
+
+def _risks(draw_numbers: list[int], rows: list[tuple]) -> list[GeneratedRisk]:
+    return [GeneratedRisk(number, *row) for number, row in zip(draw_numbers, rows, strict=False)]
+
+
+risk_rows = st.tuples(
+    st.integers(1, 5),
+    st.integers(1, 5),
+    st.one_of(st.none(), st.sampled_from([0.0, 12.5, 12.5, 60.0, 300.25])),
+    st.integers(-4, 4),
+    st.sampled_from(lifecycle.STATUSES),
+    st.just(False),  # archived: set by registers(archived=True)
+    st.lists(
+        st.tuples(st.sampled_from(mitigation_rules.STATUSES), st.integers(-3, 18)), max_size=4
+    ).map(tuple),
+)
+
+
+@st.composite
+def registers(draw, archived: bool = False) -> list[GeneratedRisk]:
+    """A register of up to 12 risks with unique, shuffled key numbers; some archived when
+    `archived`."""
+    rows = draw(st.lists(risk_rows, max_size=12))
+    numbers = draw(st.permutations(range(1, len(rows) + 1)))
+    risks = _risks(list(numbers), rows)
+    if archived:
+        flags = draw(st.lists(st.booleans(), min_size=len(risks), max_size=len(risks)))
+        risks = [
+            GeneratedRisk(**{**r.__dict__, "archived": flag})
+            for r, flag in zip(risks, flags, strict=True)
+        ]
+    return risks
+
+
+band_floors = st.lists(st.integers(2, 25), min_size=3, max_size=3, unique=True).map(
+    lambda values: dict(zip(scoring.BANDS, [1, *sorted(values)], strict=True))
+)
+
+
+@pytest.fixture
+def place(app):
+    """The team and category every generated risk belongs to."""
+    team = Team(slug="payments", name="Payments")
+    db.session.add(team)
+    db.session.commit()
+    category = db.session.scalar(sa.select(Category).order_by(Category.id))
+    return team.id, category.id
+
+
+def write(register: list[GeneratedRisk], place) -> dict[int, Risk]:
+    """Replace the database's risks and mitigations by `register`; return the risks read back,
+    by number."""
+    team_id, category_id = place
+    db.session.rollback()
+    db.session.execute(sa.delete(Mitigation))
+    db.session.execute(sa.delete(Risk))
+    if register:
+        db.session.execute(sa.insert(Risk), [_risk_row(r, team_id, category_id) for r in register])
+        ids = dict(db.session.execute(sa.select(Risk.number, Risk.id)).all())
+        mitigations = [
+            _mitigation_row(ids[r.number], position, status, offset, team_id)
+            for r in register
+            for position, (status, offset) in enumerate(r.mitigations)
+        ]
+        if mitigations:
+            db.session.execute(sa.insert(Mitigation), mitigations)
+    db.session.commit()
+    db.session.expire_all()
+    return {risk.number: risk for risk in db.session.scalars(sa.select(Risk))}
+
+
+def _risk_row(risk: GeneratedRisk, team_id: int, category_id: int) -> dict:
+    return {
+        "number": risk.number,
+        "title": f"Risk {risk.number}",
+        "description": "",
+        "category_id": category_id,
+        "service": "",
+        "team_id": team_id,
+        "likelihood": risk.likelihood,
+        "impact": risk.impact,
+        "score": risk.likelihood * risk.impact,
+        "residual_likelihood": None,
+        "residual_impact": None,
+        "residual_score": None,
+        "treatment": "mitigate",
+        "status": risk.status,
+        "next_review": TODAY + timedelta(days=risk.review_offset),
+        "bad_minutes_per_year": risk.bad_minutes,
+        "archived_at": NOW if risk.archived else None,
+        "version": 1,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+
+
+def _mitigation_row(risk_id: int, position: int, status: str, offset: int, team_id: int) -> dict:
+    due = TODAY + timedelta(days=offset)
+    return {
+        "risk_id": risk_id,
+        "position": position,
+        "title": f"Work {position}",
+        "description": "",
+        "team_id": team_id,
+        "due_date": due,
+        "original_due_date": due,
+        "slip_count": 0,
+        "status": status,
+        "notes": "",
+        "follow_jira": False,
+        "version": 1,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+
+
+def python_ranking(register: list[GeneratedRisk], read_back: dict[int, Risk], keep) -> list[int]:
+    """The numbers of the risks `keep` selects, ranked by tracker.domain.ranking in Python."""
+    entries = []
+    for risk in register:
+        if not keep(risk):
+            continue
+        stored = read_back[risk.number]
+        overdue = sum(
+            mitigation_rules.due_state(status, TODAY + timedelta(days=offset), TODAY) == "overdue"
+            for status, offset in risk.mitigations
+        )
+        entries.append(
+            ranking.RankInput(
+                risk.number,
+                stored.key,
+                scoring.band(stored.score),
+                stored.score,
+                stored.bad_minutes_per_year,
+                overdue,
+                stored.next_review,
+            )
+        )
+    return [entry.number for entry in ranking.rank(entries, TODAY)]
+
+
+# Ranking ---------------------------------------------------------------------------------------
+
+
+@PARITY
+@given(register=registers())
+def test_the_dashboard_ranking_in_sql_is_the_python_rule(place, register):
+    read_back = write(register, place)
+    in_sql = [
+        risk.number
+        for risk, _ in db.session.execute(dashboard_ranking.ranked_query(TODAY)).unique().all()
+    ]
+    in_python = python_ranking(register, read_back, lambda r: lifecycle.in_treatment(r.status))
+    assert in_sql == in_python
+
+
+@PARITY
+@given(register=registers(archived=True))
+def test_the_registers_priority_sort_is_the_python_rule(place, register):
+    read_back = write(register, place)
+    view = register_queries.RegisterFilter(sort="priority")
+    query = register_queries.filtered(view, scoring_settings.current(), TODAY, 14)
+    in_sql = [risk.number for risk in db.session.scalars(query).unique()]
+    assert in_sql == python_ranking(register, read_back, lambda r: not r.archived)
+
+
+def test_ties_fall_to_the_older_risk_when_no_review_is_overdue(place):
+    """The example from the bug report: two risks scored 12, neither review overdue, the second
+    one's review due sooner — the rule (and now the dashboard) gives RISK-1 first."""
+    register = [
+        GeneratedRisk(1, 3, 4, None, 9, "open", False, ()),
+        GeneratedRisk(2, 3, 4, None, 2, "open", False, ()),
+    ]
+    write(register, place)
+    ranked = db.session.execute(dashboard_ranking.ranked_query(TODAY)).all()
+    assert [risk.key for risk, _ in ranked] == ["RISK-1", "RISK-2"]
+
+
+# Band ------------------------------------------------------------------------------------------
+
+
+@PARITY
+@given(register=registers(), floors=band_floors)
+def test_band_in_sql_is_the_python_band(place, register, floors):
+    read_back = write(register, place)
+    rows = db.session.execute(
+        sa.select(
+            Risk.number,
+            scoring.band_sql(Risk.score, floors),
+            *[scoring.in_band_sql(Risk.score, name, floors) for name in scoring.BANDS],
+        )
+    ).all()
+    for number, band, *in_bands in rows:
+        expected = scoring.band(read_back[number].score, floors)
+        assert band == expected
+        assert [bool(flag) for flag in in_bands] == [name == expected for name in scoring.BANDS]
+
+
+# Overdue and due soon ------------------------------------------------------------------------------
+
+
+@PARITY
+@given(register=registers(), window=st.integers(0, 20))
+def test_due_state_in_sql_is_the_python_due_state(place, register, window):
+    write(register, place)
+    rows = db.session.execute(
+        sa.select(
+            Mitigation.status,
+            Mitigation.due_date,
+            mitigation_rules.due_state_sql(Mitigation.status, Mitigation.due_date, TODAY, window),
+            mitigation_rules.is_open_sql(Mitigation.status),
+        )
+    ).all()
+    for status, due, state, is_open in rows:
+        assert state == mitigation_rules.due_state(status, due, TODAY, window)
+        assert bool(is_open) == mitigation_rules.is_open(status)
+
+
+@PARITY
+@given(register=registers(), window=st.integers(0, 20))
+def test_the_registers_mitigation_counts_follow_the_due_state_rule(place, register, window):
+    read_back = write(register, place)
+    counts = mitigation_queries.counts_by_risk([r.id for r in read_back.values()], TODAY, window)
+    for risk in register:
+        states = [
+            mitigation_rules.due_state(status, TODAY + timedelta(days=offset), TODAY, window)
+            for status, offset in risk.mitigations
+        ]
+        got = counts.get(read_back[risk.number].id, mitigation_queries.MitigationCounts())
+        assert (got.overdue, got.due_soon) == (states.count("overdue"), states.count("due_soon"))
+
+
+# Needs re-score and live statuses ------------------------------------------------------------------
+
+
+@PARITY
+@given(register=registers())
+def test_needs_rescore_and_live_statuses_in_sql_are_the_python_rules(place, register):
+    write(register, place)
+    rows = db.session.execute(
+        sa.select(
+            Risk.number,
+            mitigation_rules.needs_rescore_sql(
+                Risk.id, Risk.status, Mitigation.risk_id, Mitigation.status
+            ),
+            lifecycle.is_active_sql(Risk.status),
+            lifecycle.in_treatment_sql(Risk.status),
+            lifecycle.review_overdue_sql(Risk.status, Risk.next_review, TODAY),
+        )
+    ).all()
+    by_number = {risk.number: risk for risk in register}
+    for number, rescore, active, in_treatment, review_overdue in rows:
+        risk = by_number[number]
+        statuses = [status for status, _ in risk.mitigations]
+        next_review = TODAY + timedelta(days=risk.review_offset)
+        assert bool(rescore) == mitigation_rules.needs_rescore(risk.status, statuses)
+        assert bool(active) == lifecycle.is_active(risk.status)
+        assert bool(in_treatment) == lifecycle.in_treatment(risk.status)
+        assert bool(review_overdue) == lifecycle.review_overdue(risk.status, next_review, TODAY)
