@@ -244,7 +244,7 @@ def test_band_in_sql_is_the_python_band(place, register, floors):
         assert [bool(flag) for flag in in_bands] == [name == expected for name in scoring.BANDS]
 
 
-# Overdue and due soon ------------------------------------------------------------------------------
+# Overdue and due soon -------------------------------------------------------------------------
 
 
 @PARITY
@@ -278,7 +278,7 @@ def test_the_registers_mitigation_counts_follow_the_due_state_rule(place, regist
         assert (got.overdue, got.due_soon) == (states.count("overdue"), states.count("due_soon"))
 
 
-# Needs re-score and live statuses ------------------------------------------------------------------
+# Needs re-score and live statuses -------------------------------------------------------------
 
 
 @PARITY
