@@ -115,56 +115,101 @@ def test_followed_status_is_none_without_tickets():
 # drift -----------------------------------------------------------------------------------------
 
 
+def kinds(flags) -> list[tuple[str, str | None]]:
+    return [(flag.kind, flag.ticket_key) for flag in flags]
+
+
 def test_jira_done_mitigation_open_is_flagged_when_not_following():
     flags = drift("in_progress", DUE, False, [view(state="done")])
 
-    assert flags == [("jira_done_mitigation_open", None)]
+    assert kinds(flags) == [("jira_done_mitigation_open", None)]
 
 
 def test_jira_done_mitigation_open_is_not_flagged_when_following():
-    assert drift("in_progress", DUE, True, [view(state="done")]) == []
+    assert kinds(drift("in_progress", DUE, True, [view(state="done")])) == []
 
 
 def test_done_and_cancelled_tickets_both_count_as_finished():
     tickets = [view("OPS-1", state="done"), view("OPS-2", state="cancelled", assignee=None)]
 
-    assert drift("planned", DUE, False, tickets) == [("jira_done_mitigation_open", None)]
-    assert drift("done", DUE, False, tickets) == []
+    assert kinds(drift("planned", DUE, False, tickets)) == [("jira_done_mitigation_open", None)]
+    assert kinds(drift("done", DUE, False, tickets)) == []
 
 
 def test_mitigation_done_ticket_open_names_each_open_ticket():
     tickets = [view("OPS-1", state="done"), view("OPS-2", state="in_progress")]
 
-    assert drift("done", DUE, False, tickets) == [("mitigation_done_ticket_open", "OPS-2")]
+    assert kinds(drift("done", DUE, False, tickets)) == [("mitigation_done_ticket_open", "OPS-2")]
 
 
 def test_mitigation_done_ticket_open_is_not_flagged_when_following():
-    assert drift("done", DUE, True, [view(state="in_progress")]) == []
+    assert kinds(drift("done", DUE, True, [view(state="in_progress")])) == []
 
 
 @pytest.mark.parametrize("follows", [True, False])
 def test_a_ticket_due_later_than_the_mitigation_is_flagged_either_way(follows):
     tickets = [view("OPS-1", due=date(2026, 4, 2)), view("OPS-2", due=DUE)]
 
-    assert drift("in_progress", DUE, follows, tickets) == [("ticket_due_later", "OPS-1")]
+    assert kinds(drift("in_progress", DUE, follows, tickets)) == [("ticket_due_later", "OPS-1")]
 
 
 @pytest.mark.parametrize("follows", [True, False])
 def test_an_open_ticket_without_assignee_is_flagged_either_way(follows):
     tickets = [view("OPS-1", assignee=None), view("OPS-2", state="done", assignee=None)]
 
-    assert drift("in_progress", DUE, follows, tickets) == [("ticket_unassigned", "OPS-1")]
+    assert kinds(drift("in_progress", DUE, follows, tickets)) == [("ticket_unassigned", "OPS-1")]
 
 
 @pytest.mark.parametrize("follows", [True, False])
-def test_a_broken_link_is_always_flagged(follows):
+def test_a_broken_link_on_open_work_is_flagged_either_way(follows):
     tickets = [view("OPS-1", broken=True), view("OPS-2")]
 
-    assert drift("in_progress", DUE, follows, tickets) == [("link_broken", "OPS-1")]
+    assert kinds(drift("in_progress", DUE, follows, tickets)) == [("link_broken", "OPS-1")]
+
+
+def test_each_flag_names_the_two_values_that_disagree():
+    assert [flag.detail for flag in drift("in_progress", DUE, False, [view(state="done")])] == [
+        "tickets OPS-1 done, mitigation in progress"
+    ]
+    [done] = drift("done", DUE, False, [view(state="in_progress")])
+    assert done.detail == "mitigation done, ticket OPS-1 in progress"
+    [later] = drift("planned", date(2026, 11, 20), False, [view(due=date(2027, 1, 15))])
+    assert later.detail == "ticket due 2027-01-15, mitigation due 2026-11-20"
+    [unassigned] = drift("planned", DUE, False, [view(assignee=None)])
+    assert unassigned.detail == "ticket OPS-1 in progress, no assignee"
+    [broken] = drift("blocked", DUE, False, [view(broken=True)])
+    assert broken.detail == "ticket OPS-1 gone or hidden, mitigation blocked"
+
+
+FINISHED_PAIRS = [(m, t) for m in ("done", "cancelled") for t in ("done", "cancelled")]
+
+
+@pytest.mark.parametrize(("mitigation", "ticket"), FINISHED_PAIRS)
+@pytest.mark.parametrize("follows", [True, False])
+def test_finished_work_is_never_flagged(mitigation, ticket, follows):
+    """The reported case: a ticket due later than the mitigation, both done, stayed flagged."""
+    tickets = [view(state=ticket, due=date(2027, 1, 15), assignee=None)]
+    assert drift(mitigation, date(2026, 11, 20), follows, tickets) == []
+
+
+@pytest.mark.parametrize("mitigation", ["done", "cancelled"])
+def test_a_finished_mitigation_is_not_flagged_for_a_late_unassigned_or_broken_ticket(mitigation):
+    tickets = [
+        view("OPS-1", state="in_progress", due=date(2027, 1, 15), assignee=None),
+        view("OPS-2", broken=True),
+    ]
+    found = kinds(drift(mitigation, date(2026, 11, 20), True, tickets))
+    assert found == []
+
+
+@pytest.mark.parametrize("ticket", ["done", "cancelled"])
+def test_a_finished_ticket_is_not_flagged_as_due_later_or_unassigned(ticket):
+    tickets = [view(state=ticket, due=date(2027, 1, 15), assignee=None)]
+    assert kinds(drift("in_progress", date(2026, 11, 20), True, tickets)) == []
 
 
 def test_no_flags_when_the_mitigation_and_its_tickets_agree():
-    assert drift("in_progress", DUE, False, [view(due=DUE)]) == []
+    assert kinds(drift("in_progress", DUE, False, [view(due=DUE)])) == []
 
 
 def test_jiras_no_category_key_counts_as_no_category():

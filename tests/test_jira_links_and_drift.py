@@ -234,6 +234,76 @@ def test_ticket_due_later_is_raised_and_clears_when_jira_moves_the_due_date(
     assert flags(mitigation) == set()
 
 
+def test_a_late_ticket_flag_clears_once_the_ticket_and_the_mitigation_are_both_done(
+    app, jira, clock, mitigation
+):
+    """The reported case: "ticket due later" stayed after both were done."""
+    due = mitigation.due_date
+    link(jira, mitigation, "OPS-1", duedate=(due + timedelta(days=56)).isoformat())
+    sync(app, clock)
+    assert flags(mitigation) == {("ticket_due_later", "OPS-1")}
+
+    jira.update_ticket("OPS-1", **DONE)
+    update_mitigation(mitigation, {"status": "done"}, None, expected_version=None)
+    sync(app, clock)
+
+    assert flags(mitigation) == set()
+
+
+def test_a_stale_flag_on_finished_work_clears_at_the_next_incremental_sync(
+    app, jira, clock, mitigation
+):
+    """A flag an earlier rule raised on finished work goes at the next sync, even though
+    neither the ticket nor the mitigation changed (an incremental sync does not re-read it)."""
+    link(jira, mitigation, "OPS-1", updated="2026-02-20T10:00:00.000+0000", **DONE)
+    update_mitigation(mitigation, {"status": "done"}, None, expected_version=None)
+    sync(app, clock)
+    db.session.add(
+        DriftFlag(
+            risk_id=mitigation.risk_id,
+            mitigation_id=mitigation.id,
+            kind="ticket_due_later",
+            ticket_key="OPS-1",
+        )
+    )
+    db.session.commit()
+
+    sync(app, clock)
+
+    assert flags(mitigation) == set()
+
+
+def test_a_flag_carries_the_two_values_that_disagree_and_keeps_them_current(
+    app, jira, clock, mitigation
+):
+    due = mitigation.due_date
+    link(jira, mitigation, "OPS-1", duedate=(due + timedelta(days=7)).isoformat())
+    sync(app, clock)
+    flag = db.session.scalar(sa.select(DriftFlag))
+    assert flag.detail == (
+        f"ticket due {due + timedelta(days=7)}, mitigation due {due.isoformat()}"
+    )
+
+    jira.update_ticket("OPS-1", duedate=(due + timedelta(days=9)).isoformat())
+    sync(app, clock)
+
+    db.session.refresh(flag)
+    assert flag.detail.startswith(f"ticket due {due + timedelta(days=9)},")
+
+
+def test_the_drift_page_and_the_risk_page_show_the_values_that_disagree(
+    app, jira, clock, risk, mitigation, viewer_client
+):
+    due = mitigation.due_date
+    link(jira, mitigation, "OPS-1", duedate=(due + timedelta(days=7)).isoformat())
+    sync(app, clock)
+    expected = f"ticket due {due + timedelta(days=7)}, mitigation due {due.isoformat()}"
+
+    for path in ("/jira/drift", f"/risks/{risk.key}", f"/mitigations/{mitigation.id}"):
+        page = viewer_client.get(path).get_data(as_text=True)
+        assert expected in page, path
+
+
 def test_ticket_unassigned_is_raised_and_clears_when_someone_takes_the_ticket(
     app, jira, clock, mitigation
 ):

@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 
 from tests.api.conftest import assert_problem
-from tests.helpers import counting_queries
+from tests.helpers import counting_queries, new_mitigation
+from tracker.extensions import db
 from tracker.jira.links import add_link
 from tracker.mitigations.services import add_mitigation
+from tracker.models import DriftFlag
 from tracker.risks import services as risk_services
 
 RISK_FIELDS = {
@@ -276,7 +278,7 @@ def test_one_risk_with_its_mitigations_links_and_etag(viewer_api, factory, payme
     assert response.status_code == 200
     assert response.headers["ETag"] == f'W/"{risk.version}"'
     body = response.get_json()
-    assert set(body) == RISK_FIELDS | {"mitigations", "jira_links"}
+    assert set(body) == RISK_FIELDS | {"mitigations", "jira_links", "drift"}
     assert body["owner"] == "owner@example.com"
     assert body["tags"] == ["postgres"]
     assert [link["key"] for link in body["jira_links"]] == ["OPS-1"]
@@ -297,3 +299,24 @@ def test_an_archived_risk_can_still_be_read(viewer_api, factory, admin, payments
 @pytest.mark.parametrize("key", ["RISK-99", "nonsense", "RISK-0"])
 def test_an_unknown_key_is_404(viewer_api, key):
     assert_problem(viewer_api.get(f"/api/v1/risks/{key}"), 404)
+
+
+def test_a_risk_lists_its_drift_with_the_values_that_disagree(admin_api, factory, payments, clock):
+    risk = factory.risk(team=payments)
+    mitigation = new_mitigation(risk, clock, team="payments", follow=False)
+    db.session.add(
+        DriftFlag(
+            risk_id=risk.id,
+            mitigation_id=mitigation.id,
+            kind="ticket_due_later",
+            ticket_key="OPS-1",
+            detail="ticket due 2027-01-15, mitigation due 2026-11-20",
+        )
+    )
+    db.session.commit()
+
+    [flag] = admin_api.get(f"/api/v1/risks/{risk.key}").get_json()["drift"]
+
+    assert flag["kind"] == "ticket_due_later"
+    assert (flag["mitigation"], flag["ticket"]) == (mitigation.id, "OPS-1")
+    assert flag["detail"] == "ticket due 2027-01-15, mitigation due 2026-11-20"

@@ -13,8 +13,9 @@ from flask import Response, current_app
 from pydantic import BaseModel
 
 from tracker.api import schemas
+from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.jira.settings import browse_url
-from tracker.models import JiraLink, Mitigation, Risk, SyncRun, Team
+from tracker.models import DriftFlag, JiraLink, Mitigation, Risk, SyncRun, Team
 from tracker.risks.settings import ScoringSettings
 
 
@@ -59,13 +60,26 @@ def risk_detail(
     item: Risk,
     settings: ScoringSettings,
     links: Mapping[tuple[str, int], list[JiraLink]],
+    drift: Iterable[DriftFlag] = (),
 ) -> schemas.RiskDetail:
-    """A risk with its mitigations and the Jira links of both (`links` by item, see
-    tracker.api.queries.links_by_item)."""
+    """A risk with its mitigations, the Jira links of both (`links` by item, see
+    tracker.api.queries.links_by_item) and their drift flags."""
     return schemas.RiskDetail(
         **_risk_fields(item, settings),
         mitigations=[mitigation(m, links.get(("mitigation", m.id), [])) for m in item.mitigations],
         jira_links=[jira_link(link) for link in links.get(("risk", item.id), [])],
+        drift=[drift_flag(flag) for flag in drift],
+    )
+
+
+def drift_flag(flag: DriftFlag) -> schemas.DriftOut:
+    return schemas.DriftOut(
+        kind=flag.kind,
+        label=DRIFT_KINDS.get(flag.kind, flag.kind),
+        mitigation=flag.mitigation_id,
+        ticket=flag.ticket_key,
+        detail=flag.detail,
+        first_seen=flag.first_seen,
     )
 
 

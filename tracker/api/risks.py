@@ -19,6 +19,7 @@ from tracker.api.spec import (
     operation,
 )
 from tracker.edits import save_as_asked
+from tracker.jira import queries as jira_queries
 from tracker.models import Risk, User
 from tracker.risks import permissions, services
 from tracker.risks import settings as scoring_settings
@@ -41,7 +42,12 @@ def load_risk(key: str) -> Risk:
 def risk_response(key: str, status: int = 200, headers: dict[str, str] | None = None):
     """The risk resource, freshly read, with its ETag."""
     risk = load_risk(key)
-    resource = presenters.risk_detail(risk, scoring_settings.current(), queries.links_by_item(risk))
+    resource = presenters.risk_detail(
+        risk,
+        scoring_settings.current(),
+        queries.links_by_item(risk),
+        jira_queries.flags_for_risk(risk),
+    )
     return presenters.json_response(
         resource, status, {"ETag": requests.etag(risk.version), **(headers or {})}
     )

@@ -120,9 +120,24 @@ class RiskOut(BaseModel):
     updated_at: datetime
 
 
+class DriftOut(BaseModel):
+    """A standing disagreement between the tracker and Jira, as the last sync saw it."""
+
+    kind: str = Field(description="jira_done_mitigation_open, mitigation_done_ticket_open, …")
+    label: str = Field(description="The kind in words.")
+    mitigation: int | None = Field(description="The mitigation's id; null for the risk's link.")
+    ticket: str | None = Field(description="The ticket's key; null when about all of them.")
+    detail: str = Field(
+        description='The two values that disagree, e.g. "ticket due 2027-01-15, mitigation due '
+        '2026-11-20" (empty until the next sync for flags older than this field).'
+    )
+    first_seen: datetime
+
+
 class RiskDetail(RiskOut):
     mitigations: list[MitigationOut]
     jira_links: list[JiraLinkOut]
+    drift: list[DriftOut] = Field(description="Jira drift on the risk and its mitigations.")
 
 
 class TeamOut(BaseModel):

@@ -113,42 +113,96 @@ class TicketView:
         return bool(self.children_total) and self.children_done == self.children_total
 
 
+@dataclass(frozen=True)
+class Drift:
+    """One disagreement: its kind, the ticket it is about (None: all of them), and the two
+    values that disagree, for people to read ("ticket due 2027-01-15, mitigation due
+    2026-11-20")."""
+
+    kind: str
+    ticket_key: str | None
+    detail: str
+
+
+FINISHED = ("done", "cancelled")
+OPEN_STATUSES = ("planned", "in_progress", "blocked")
+
+
+def _state(state: str | None) -> str:
+    return (state or "unknown").replace("_", " ")
+
+
 def drift(
     mitigation_status: str,
     mitigation_due: date,
     follows_jira: bool,
     tickets: list[TicketView],
-) -> list[tuple[str, str | None]]:
-    """The disagreements between a mitigation and its tickets, as (kind, ticket key or None).
+) -> list[Drift]:
+    """The disagreements between a mitigation and its tickets.
 
-    Status disagreements are flagged only for mitigations that do not follow Jira (those that
-    do are moved instead); broken links, later ticket due dates and unassigned open tickets are
-    flagged either way.
+    Finished work is never flagged: once the mitigation is finished (done or cancelled) only
+    "mitigation done, ticket open" can hold, and a finished ticket (done or cancelled) only
+    takes part in "Jira done, mitigation open". So a later ticket due date, an unassigned
+    ticket and a broken link are flagged only while both the mitigation and the ticket are
+    open (a broken ticket counts as open: nobody knows), and so is an open epic whose children
+    are all done. Status disagreements are flagged only
+    for mitigations that do not follow Jira (those that do are moved instead).
     """
-    flags: list[tuple[str, str | None]] = []
+    flags: list[Drift] = []
     live = [t for t in tickets if not t.broken]
-    flags += [("link_broken", t.key) for t in tickets if t.broken]
-    open_statuses = ("planned", "in_progress", "blocked")
+    mitigation_open = mitigation_status in OPEN_STATUSES
+    mitigation_state = f"mitigation {_state(mitigation_status)}"
+    if mitigation_open:
+        flags += [
+            Drift("link_broken", t.key, f"ticket {t.key} gone or hidden, {mitigation_state}")
+            for t in tickets
+            if t.broken
+        ]
     if not follows_jira and live:
-        if mitigation_status in open_statuses and all(
-            t.state in ("done", "cancelled") for t in live
-        ):
-            flags.append(("jira_done_mitigation_open", None))
+        if mitigation_open and all(t.state in FINISHED for t in live):
+            states = ", ".join(f"{t.key} {_state(t.state)}" for t in live)
+            flags.append(
+                Drift("jira_done_mitigation_open", None, f"tickets {states}, {mitigation_state}")
+            )
         if mitigation_status == "done":
             flags += [
-                ("mitigation_done_ticket_open", t.key)
+                Drift(
+                    "mitigation_done_ticket_open",
+                    t.key,
+                    f"mitigation done, ticket {t.key} {_state(t.state)}",
+                )
                 for t in live
-                if t.state not in ("done", "cancelled")
+                if t.state not in FINISHED
             ]
-    flags += [("ticket_due_later", t.key) for t in live if t.due and t.due > mitigation_due]
-    flags += [
-        ("ticket_unassigned", t.key)
-        for t in live
-        if t.assignee is None and t.state not in ("done", "cancelled")
-    ]
-    flags += [
-        ("epic_done_ticket_open", t.key)
-        for t in live
-        if t.children_all_done and t.state not in ("done", "cancelled")
-    ]
+    if mitigation_open:
+        still_open = [t for t in live if t.state not in FINISHED]
+        flags += [
+            Drift(
+                "ticket_due_later",
+                t.key,
+                f"ticket due {t.due.isoformat()}, mitigation due {mitigation_due.isoformat()}",
+            )
+            for t in still_open
+            if t.due and t.due > mitigation_due
+        ]
+        flags += [
+            Drift("ticket_unassigned", t.key, f"ticket {t.key} {_state(t.state)}, no assignee")
+            for t in still_open
+            if t.assignee is None
+        ]
+        flags += [
+            Drift(
+                "epic_done_ticket_open",
+                t.key,
+                f"{t.children_done} of {t.children_total} children done, "
+                f"epic {t.key} {_state(t.state)}",
+            )
+            for t in still_open
+            if t.children_all_done
+        ]
     return flags
+
+
+def broken_risk_link(ticket_key: str) -> Drift:
+    """A risk's own link to a ticket that is gone (risks have no status to compare)."""
+    return Drift("link_broken", ticket_key, f"ticket {ticket_key} gone or hidden")

@@ -52,24 +52,29 @@ def follow_jira(mitigation: Mitigation, tickets: list[JiraTicket]) -> bool:
 def refresh_flags(
     mitigation: Mitigation, tickets: list[JiraTicket], current: list[DriftFlag] | None = None
 ) -> None:
-    """Make the mitigation's drift flags exactly the disagreements there are now."""
-    wanted = set(
-        jira_mapping.drift(
+    """Make the mitigation's drift flags exactly the disagreements there are now, each with
+    the values that disagree now (a flag keeps the day it was first seen)."""
+    wanted = {
+        (found.kind, found.ticket_key): found
+        for found in jira_mapping.drift(
             mitigation.status, mitigation.due_date, mitigation.follow_jira, _views(tickets)
         )
-    )
+    }
     flags = _flags_of(mitigation) if current is None else current
     existing = {(flag.kind, flag.ticket_key): flag for flag in flags}
     for key, flag in existing.items():
         if key not in wanted:
             db.session.delete(flag)
-    for kind, ticket_key in wanted - set(existing):
+        elif flag.detail != wanted[key].detail:
+            flag.detail = wanted[key].detail
+    for key in wanted.keys() - existing.keys():
         db.session.add(
             DriftFlag(
                 risk_id=mitigation.risk_id,
                 mitigation=mitigation,
-                kind=kind,
-                ticket_key=ticket_key,
+                kind=wanted[key].kind,
+                ticket_key=wanted[key].ticket_key,
+                detail=wanted[key].detail,
                 first_seen=clock.now(),
             )
         )
@@ -92,11 +97,13 @@ def refresh_risk_link_flags(risk_links: Iterable[JiraLink]) -> None:
             )
         )
         if link.ticket.broken and flag is None:
+            found = jira_mapping.broken_risk_link(link.ticket.key)
             db.session.add(
                 DriftFlag(
                     risk_id=link.risk_id,
-                    kind="link_broken",
-                    ticket_key=link.ticket.key,
+                    kind=found.kind,
+                    ticket_key=found.ticket_key,
+                    detail=found.detail,
                     first_seen=clock.now(),
                 )
             )

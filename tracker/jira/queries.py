@@ -38,6 +38,19 @@ def drift_by_kind(team_slug: str | None = None) -> dict[str, list[DriftFlag]]:
     return groups
 
 
+def flags_for_risk(risk: Risk) -> list[DriftFlag]:
+    """The drift flags of a risk's own links and of its mitigations, oldest first, with the
+    mitigation each is on (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(DriftFlag)
+            .where(DriftFlag.risk_id == risk.id)
+            .options(joinedload(DriftFlag.mitigation))
+            .order_by(DriftFlag.first_seen, DriftFlag.id)
+        )
+    )
+
+
 def flags_for_mitigation(mitigation: Mitigation) -> list[DriftFlag]:
     return list(
         db.session.scalars(

@@ -75,6 +75,9 @@ class DriftFlag(db.Model):
     mitigation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mitigations.id"), index=True)
     ticket_key: Mapped[str | None] = mapped_column(sa.String(40))
     kind: Mapped[str] = mapped_column(sa.String(40))
+    # The two values that disagree, as the last sync saw them ("ticket due 2027-01-15,
+    # mitigation due 2026-11-20"); see tracker.domain.jira_mapping.drift.
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     risk: Mapped[Risk] = relationship()

@@ -280,6 +280,7 @@ def _new_drift(since: datetime | None) -> list[dict]:
             "ticket": flag.ticket_key,
             "kind": flag.kind,
             "label": DRIFT_KINDS.get(flag.kind, flag.kind),
+            "detail": flag.detail,
             "first_seen": flag.first_seen.isoformat(),
         }
         for flag in db.session.scalars(query).unique()

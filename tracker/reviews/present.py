@@ -119,7 +119,9 @@ def _overdue(item: dict) -> str:
 
 def _drift(item: dict) -> str:
     ticket = f" ({item['ticket']})" if item.get("ticket") else ""
-    return f"{item['label']}{ticket}"
+    # Reviews stored before flags kept their values have no detail.
+    detail = f": {item['detail']}" if item.get("detail") else ""
+    return f"{item['label']}{ticket}{detail}"
 
 
 _DETAILS = {

@@ -9,10 +9,12 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 
 from tracker import clock, refused
+from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.edits import save_edit
 from tracker.extensions import db
 from tracker.forms import apply_errors, choices
 from tracker.jira import links as jira_links
+from tracker.jira import queries as jira_queries
 from tracker.mitigations import queries as mitigation_queries
 from tracker.mitigations import views as mitigation_views
 from tracker.models import Category, Risk, Team, User
@@ -134,6 +136,8 @@ def render_detail(risk: Risk, code: int = 200):
         review_form=ReviewForm(formdata=None),
         archive_form=ArchiveForm(formdata=None),
         risk_links=jira_links.links_of(risk),
+        drift_flags=jira_queries.flags_for_risk(risk),
+        drift_kinds=DRIFT_KINDS,
         **mitigations,
     )
     return page, code
