@@ -121,6 +121,13 @@ def test_register_filters(viewer_client, register, query, expected):
         # Residuals not assessed (RISK-3, RISK-5) come last in either direction.
         ("-residual", ["RISK-1", "RISK-2", "RISK-4", "RISK-3", "RISK-5"]),
         ("residual", ["RISK-4", "RISK-2", "RISK-1", "RISK-5", "RISK-3"]),
+        ("title", ["RISK-2", "RISK-1", "RISK-4", "RISK-5", "RISK-3"]),
+        ("-title", ["RISK-3", "RISK-5", "RISK-4", "RISK-1", "RISK-2"]),
+        # Ties (same team, same status) go to the newest key.
+        ("team", ["RISK-5", "RISK-2", "RISK-1", "RISK-4", "RISK-3"]),
+        ("-team", ["RISK-4", "RISK-3", "RISK-5", "RISK-2", "RISK-1"]),
+        ("status", ["RISK-5", "RISK-3", "RISK-2", "RISK-1", "RISK-4"]),
+        ("-status", ["RISK-4", "RISK-5", "RISK-3", "RISK-2", "RISK-1"]),
         ("-bad_minutes", ["RISK-1", "RISK-3", "RISK-5", "RISK-4", "RISK-2"]),
         ("-updated", ["RISK-4", "RISK-5", "RISK-3", "RISK-2", "RISK-1"]),
         ("next_review", ["RISK-1", "RISK-4", "RISK-3", "RISK-2", "RISK-5"]),
@@ -128,6 +135,13 @@ def test_register_filters(viewer_client, register, query, expected):
 )
 def test_register_sorts(viewer_client, register, sort, expected):
     assert keys_on(viewer_client.get(f"/risks?sort={sort}").get_data(as_text=True)) == expected
+
+
+def test_every_column_header_the_readme_names_sorts(viewer_client, register):
+    page = viewer_client.get("/risks").get_data(as_text=True)
+    for sort in ("key", "title", "team", "score", "residual", "bad_minutes", "status"):
+        assert f"sort={sort}" in page or f"sort=-{sort}" in page, sort
+    assert "sort=-mitigations" in page and "sort=next_review" in page and "sort=-updated" in page
 
 
 def test_unknown_filter_values_are_ignored_with_an_explanation(viewer_client, register):
@@ -250,6 +264,17 @@ class TestMitigationColumns:
     def test_register_filters_by_mitigation_state(self, viewer_client, work, state, expected):
         page = viewer_client.get(f"/risks?mitigations={state}").get_data(as_text=True)
         assert keys_on(page) == expected
+
+    @pytest.mark.parametrize(
+        ("sort", "expected"),
+        [
+            # Most overdue work first, then most open work; then the newest key.
+            ("-mitigations", ["RISK-1", "RISK-2", "RISK-5", "RISK-4", "RISK-3"]),
+            ("mitigations", ["RISK-5", "RISK-4", "RISK-3", "RISK-2", "RISK-1"]),
+        ],
+    )
+    def test_register_sorts_by_mitigations(self, viewer_client, work, sort, expected):
+        assert keys_on(viewer_client.get(f"/risks?sort={sort}").get_data(as_text=True)) == expected
 
     def test_register_shows_done_overdue_and_due_soon_counts(self, viewer_client, work):
         page = viewer_client.get("/risks").get_data(as_text=True)

@@ -118,6 +118,7 @@ def test_per_page_may_be_up_to_200(viewer_api):
         ("status=pending", "status"),
         ("band=severe", "band"),
         ("sort=colour", "sort"),
+        ("sort=-priority", "sort"),
     ],
 )
 def test_bad_query_parameters_are_422_naming_them(viewer_api, query, field):
@@ -253,6 +254,13 @@ def three_risks(factory, payments, clock):
         ("-updated_at", "CBA"),
         ("key", "ABC"),
         ("-key", "CBA"),
+        ("title", "ABC"),
+        ("-title", "CBA"),
+        # One team and one status: ties go to the newest key.
+        ("team", "CBA"),
+        ("status", "CBA"),
+        ("mitigations", "CBA"),
+        ("priority", "BCA"),
     ],
 )
 def test_sorts(viewer_api, three_risks, sort, order):

@@ -20,14 +20,25 @@ DEFAULT_PER_PAGE = 50
 MAX_PAGE = 1_000_000
 # API sort names → the register's (tracker.risks.queries.SORTS).
 RISK_SORTS = {
+    "key": "key",
+    "title": "title",
+    "team": "team",
     "score": "score",
     "residual_score": "residual",
     "bad_minutes_per_year": "bad_minutes",
+    "status": "status",
+    "mitigations": "mitigations",
     "next_review": "next_review",
     "updated_at": "updated",
-    "key": "key",
+    "priority": "priority",
 }
-SORT_CHOICES = tuple(f"{sign}{name}" for name in RISK_SORTS for sign in ("", "-"))
+# The ranking has one direction: "priority" only.
+SORT_CHOICES = tuple(
+    f"{sign}{name}"
+    for name in RISK_SORTS
+    for sign in ("", "-")
+    if not (sign and name == "priority")
+)
 
 Band = Literal[scoring.BANDS]
 RiskStatus = Literal[lifecycle.STATUSES]

@@ -122,6 +122,17 @@ def has_due_state(state: str, today: date, due_soon_days: int):
     return Risk.id.in_(sa.select(Mitigation.risk_id).where(condition))
 
 
+def count_per_risk(condition) -> sa.ScalarSelect:
+    """A correlated subquery for a query over Risk: how many of the risk's mitigations meet
+    `condition`."""
+    return (
+        sa.select(sa.func.count())
+        .where(Mitigation.risk_id == Risk.id, condition)
+        .correlate(Risk)
+        .scalar_subquery()
+    )
+
+
 def needs_rescore_condition():
     """A condition on Risk: tracker.domain.mitigations.needs_rescore (its owner should re-score
     the residual and mark it mitigated)."""

@@ -13,9 +13,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.dashboard.ranking import in_priority_order
 from tracker.domain import lifecycle, scoring
+from tracker.domain import mitigations as mitigation_rules
 from tracker.extensions import db
 from tracker.mitigations import queries as mitigation_queries
-from tracker.models import Category, Risk, Tag, Team, User, risk_tags
+from tracker.models import Category, Mitigation, Risk, Tag, Team, User, risk_tags
 from tracker.risks.keys import parse_key
 from tracker.risks.settings import ScoringSettings
 from tracker.team_filter import requested_slug
@@ -41,19 +42,25 @@ def risk_or_404(key: str) -> Risk:
     return risk
 
 
-SORTS = {
-    "score": (Risk.score, Risk.residual_score),
-    "residual": (Risk.residual_score, Risk.score),
-    "bad_minutes": (Risk.bad_minutes_per_year,),
-    "next_review": (Risk.next_review,),
-    "updated": (Risk.updated_at,),
-    "key": (Risk.number,),
-    # The dashboard's ranking (see tracker.domain.ranking); its order is fixed.
-    "priority": (),
-}
-# The natural direction of each sort: biggest threats and latest changes first, soonest
-# review first.
-DEFAULT_DESCENDING = {"score", "residual", "bad_minutes", "updated"}
+# Every sort of the register, each a column of its table (and "priority", the dashboard's
+# ranking, whose order is fixed: see tracker.domain.ranking). sort_columns() says what each
+# sorts by.
+SORTS = (
+    "key",
+    "title",
+    "team",
+    "score",
+    "residual",
+    "bad_minutes",
+    "status",
+    "mitigations",
+    "next_review",
+    "updated",
+    "priority",
+)
+# The natural direction of each sort: biggest threats, most late work and latest changes
+# first; titles and teams A to Z, statuses in lifecycle order, soonest review first.
+DEFAULT_DESCENDING = {"score", "residual", "bad_minutes", "mitigations", "updated"}
 MAX_QUERY_LENGTH = 200
 MITIGATION_FILTERS = ("overdue", "due_soon", "rescore")
 CELL_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
@@ -162,6 +169,34 @@ class RegisterFilter:
         return any(getattr(self, name) for name in FILTER_FIELDS)
 
 
+def sort_columns(sort: str, today: date) -> tuple:
+    """What the register's `sort` orders by, most significant first (ties then go to the
+    newest key)."""
+    if sort == "team":
+        return (sa.select(Team.name).where(Team.id == Risk.team_id).scalar_subquery(),)
+    if sort == "status":
+        lifecycle_order = {status: n for n, status in enumerate(lifecycle.STATUSES)}
+        return (sa.case(lifecycle_order, value=Risk.status),)
+    if sort == "mitigations":
+        # Late work first, then the most work still open.
+        return (
+            mitigation_queries.count_per_risk(
+                mitigation_rules.is_overdue_sql(Mitigation.status, Mitigation.due_date, today)
+            ),
+            mitigation_queries.count_per_risk(mitigation_rules.is_open_sql(Mitigation.status)),
+        )
+    columns = {
+        "key": (Risk.number,),
+        "title": (sa.func.lower(Risk.title),),
+        "score": (Risk.score, Risk.residual_score),
+        "residual": (Risk.residual_score, Risk.score),
+        "bad_minutes": (Risk.bad_minutes_per_year,),
+        "next_review": (Risk.next_review,),
+        "updated": (Risk.updated_at,),
+    }
+    return columns[sort]
+
+
 def _search(q: str):
     pattern = f"%{q.lower()}%"
     from tracker.risks.keys import parse_key
@@ -218,7 +253,7 @@ def filtered(
     if view.sort == "priority":
         return in_priority_order(query, today)[0]
     order = []
-    for column in SORTS[view.sort]:
+    for column in sort_columns(view.sort, today):
         order.append(column.desc().nulls_last() if view.descending else column.asc().nulls_last())
     return query.order_by(*order, Risk.number.desc())
 
