@@ -7,7 +7,7 @@ transaction (tracker.imports keeps that contract for every import).
 A row with a key (RISK-n) updates that risk, and a key this tracker did not issue is an
 error; a row without one updates the risk with the same title, or creates a new one (numbered
 by the RISK-n series when the import is applied). A row means the same whether
-it creates or updates (empty residual levels are the inherent ones, an empty treatment is
+it creates or updates (empty residual levels are "not assessed", an empty treatment is
 mitigate), and columns the file lacks leave those fields alone.
 """
 
