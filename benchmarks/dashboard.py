@@ -123,24 +123,25 @@ def seed() -> None:
     db.session.commit()
 
 
-def measure(app, runs: int) -> None:
+def measure(app, runs: int, path: str = "/") -> None:
+    """Time `runs` GETs of `path` as a viewer; print the median, p90 and queries per request."""
     client = app.test_client()
     viewer = db.session.scalar(sa.select(User))
     with client.session_transaction() as session:
         session["_user_id"] = viewer.get_id()
-    client.get("/")  # warm caches and this week's snapshot row
+    client.get(path)  # warm caches (and, for the dashboard, this week's snapshot row)
     statements: list[str] = []
     event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     timings = []
     for _ in range(runs):
         statements.clear()
         started = time.perf_counter()
-        response = client.get("/")
+        response = client.get(path)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
     timings.sort()
     print(
-        f"dashboard GET /: median {statistics.median(timings):.0f} ms, "
+        f"GET {path}: median {statistics.median(timings):.0f} ms, "
         f"p90 {timings[int(len(timings) * 0.9) - 1]:.0f} ms over {runs} runs, "
         f"{len(statements)} SQL queries per request"
     )

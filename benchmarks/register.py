@@ -10,10 +10,8 @@ the given sort, the SQL queries per request and, on PostgreSQL, the plan of the 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,13 +19,11 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event  # noqa: E402
 
-from benchmarks.dashboard import RISKS, seed  # noqa: E402
+from benchmarks.dashboard import RISKS, measure, seed  # noqa: E402
 from tests.conftest import drop_everything  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
-from tracker.models import User  # noqa: E402
 from tracker.risks import queries  # noqa: E402
 from tracker.risks import settings as scoring_settings  # noqa: E402
 
@@ -41,30 +37,6 @@ def explain(sort: str, per_page: int) -> list[str]:
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
     rows = db.session.execute(sa.text(f"EXPLAIN ANALYZE {sql}")).scalars().all()
     return list(rows)
-
-
-def measure(app, sort: str, runs: int) -> None:
-    client = app.test_client()
-    viewer = db.session.scalar(sa.select(User))
-    with client.session_transaction() as session:
-        session["_user_id"] = viewer.get_id()
-    path = f"/risks?sort={sort}"
-    client.get(path)
-    statements: list[str] = []
-    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    timings = []
-    for _ in range(runs):
-        statements.clear()
-        started = time.perf_counter()
-        response = client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    timings.sort()
-    print(
-        f"GET {path}: median {statistics.median(timings):.0f} ms, "
-        f"p90 {timings[int(len(timings) * 0.9) - 1]:.0f} ms over {runs} runs, "
-        f"{len(statements)} SQL queries per request"
-    )
 
 
 def main() -> None:
@@ -89,7 +61,7 @@ def main() -> None:
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()
             print(f"{url.split(':')[0]}: {RISKS:,} risks")
-            measure(app, args.sort, args.runs)
+            measure(app, args.runs, f"/risks?sort={args.sort}")
             if db.engine.dialect.name == "postgresql":
                 plan = explain(args.sort, app.config["RISKS_PER_PAGE"])
                 print("\n".join(plan))

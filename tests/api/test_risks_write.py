@@ -285,15 +285,7 @@ def test_an_impossible_transition_is_422(admin_api, risk):
 
 
 def test_the_api_creates_reads_and_clears_a_residual_with_null(admin_api, payments):
-    body = {
-        "title": "Queue fills up",
-        "category": "capacity",
-        "team": "payments",
-        "likelihood": 4,
-        "impact": 3,
-        "residual_likelihood": 2,
-        "residual_impact": 2,
-    }
+    body = {**NEW_RISK, "residual_likelihood": 2, "residual_impact": 2}
     created = admin_api.post("/api/v1/risks", json=body).get_json()
     assert created["residual_score"] == 4
     response = admin_api.patch(
@@ -311,14 +303,6 @@ def test_the_api_creates_reads_and_clears_a_residual_with_null(admin_api, paymen
 
 
 def test_the_api_refuses_half_a_residual(admin_api, payments):
-    body = {
-        "title": "Queue fills up",
-        "category": "capacity",
-        "team": "payments",
-        "likelihood": 4,
-        "impact": 3,
-        "residual_likelihood": 2,
-    }
-    response = admin_api.post("/api/v1/risks", json=body)
+    response = admin_api.post("/api/v1/risks", json={**NEW_RISK, "residual_likelihood": 2})
     assert response.status_code == 422
     assert "residual_impact" in response.get_json()["errors"]
