@@ -152,6 +152,12 @@ def test_unknown_filter_values_are_ignored_with_an_explanation(viewer_client, re
     assert len(keys_on(page)) == 5
 
 
+def test_the_csv_export_refuses_an_unknown_sort_saying_what_to_use(viewer_client, register):
+    response = viewer_client.get("/risks/export.csv?sort=colour")
+    assert response.status_code == 400
+    assert "Ignored sort 'colour': use one of key, title" in response.get_data(as_text=True)
+
+
 def test_filter_links_keep_the_filter_in_the_url(viewer_client, register):
     page = viewer_client.get("/risks?team=payments&sort=-updated").get_data(as_text=True)
     assert "/risks/export.csv?team=payments&amp;sort=-updated" in page

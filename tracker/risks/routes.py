@@ -62,6 +62,10 @@ def export_csv():
     from tracker.risks.csv_export import export_risks
 
     view = queries.RegisterFilter.from_args(request.args)
+    if view.problems:
+        # A file has no place for "ignored": rather than a different set of rows, say what to fix.
+        text = "\n".join(["Nothing was exported; fix the address:", *view.problems])
+        return Response(text + "\n", 400, mimetype="text/plain")
     query = queries.filtered(
         view, scoring_settings.current(), clock.today(), current_app.config["DUE_SOON_DAYS"]
     )
