@@ -135,6 +135,10 @@ def _risk_row(risk: GeneratedRisk, team_id: int, category_id: int) -> dict:
         "status": risk.status,
         "next_review": TODAY + timedelta(days=risk.review_offset),
         "bad_minutes_per_year": risk.bad_minutes,
+        # Accepted risks expire when their review would be due: offsets either side of today.
+        "acceptance_expires": (
+            TODAY + timedelta(days=risk.review_offset) if risk.status == "accepted" else None
+        ),
         "archived_at": NOW if risk.archived else None,
         "version": 1,
         "created_at": NOW,
@@ -294,10 +298,11 @@ def test_needs_rescore_and_live_statuses_in_sql_are_the_python_rules(place, regi
             lifecycle.is_active_sql(Risk.status),
             lifecycle.in_treatment_sql(Risk.status),
             lifecycle.review_overdue_sql(Risk.status, Risk.next_review, TODAY),
+            lifecycle.acceptance_expired_sql(Risk.status, Risk.acceptance_expires, TODAY),
         )
     ).all()
     by_number = {risk.number: risk for risk in register}
-    for number, rescore, active, in_treatment, review_overdue in rows:
+    for number, rescore, active, in_treatment, review_overdue, expired in rows:
         risk = by_number[number]
         statuses = [status for status, _ in risk.mitigations]
         next_review = TODAY + timedelta(days=risk.review_offset)
@@ -305,3 +310,5 @@ def test_needs_rescore_and_live_statuses_in_sql_are_the_python_rules(place, regi
         assert bool(active) == lifecycle.is_active(risk.status)
         assert bool(in_treatment) == lifecycle.in_treatment(risk.status)
         assert bool(review_overdue) == lifecycle.review_overdue(risk.status, next_review, TODAY)
+        expires = TODAY + timedelta(days=risk.review_offset) if risk.status == "accepted" else None
+        assert bool(expired) == lifecycle.acceptance_expired(risk.status, expires, TODAY)

@@ -106,3 +106,10 @@ def transition_problems(
 def acceptance_expired(status: str, expires_on: date | None, today: date) -> bool:
     """An accepted risk reopens once its acceptance has expired (on the expiry date itself)."""
     return status == "accepted" and expires_on is not None and expires_on <= today
+
+
+def acceptance_expired_sql(
+    status: ColumnElement[str], expires_on: ColumnElement[date], today: date
+) -> ColumnElement[bool]:
+    """SQL form of acceptance_expired()."""
+    return sa.and_(status == "accepted", expires_on.isnot(None), expires_on <= today)

@@ -274,7 +274,9 @@ def reopen_expired_acceptances() -> int:
     """
     today = clock.today()
     expired = db.session.scalars(
-        sa.select(Risk).where(Risk.status == "accepted", Risk.acceptance_expires <= today)
+        sa.select(Risk).where(
+            lifecycle.acceptance_expired_sql(Risk.status, Risk.acceptance_expires, today)
+        )
     ).all()
     for risk in expired:
         expires = risk.acceptance_expires
