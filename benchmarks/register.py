@@ -1,10 +1,11 @@
-"""Benchmark: the register's first page with 10,000 risks, and PostgreSQL's plan for it.
+"""Benchmark: the register's first page with 10,000 risks, and the database's plan for it.
 
     python benchmarks/register.py [--database-url URL] [--runs 30] [--sort -score]
 
 Seeds the data of benchmarks/dashboard.py. Prints the median request time of GET /risks in
-the given sort, the SQL queries per request and, on PostgreSQL, the plan of the page's query
-(EXPLAIN ANALYZE) and whether it walks one of the register's indexes instead of sorting.
+the given sort, the SQL queries per request, the plan of the page's query (EXPLAIN ANALYZE on
+PostgreSQL, EXPLAIN QUERY PLAN on SQLite) and whether it walks one of the register's indexes
+instead of sorting.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ def explain(sort: str, per_page: int) -> list[str]:
 
     query = queries.filtered(view, scoring_settings.current(), clock.today(), 14).limit(per_page)
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    rows = db.session.execute(sa.text(f"EXPLAIN ANALYZE {sql}")).scalars().all()
-    return list(rows)
+    if db.engine.dialect.name == "postgresql":
+        return list(db.session.execute(sa.text(f"EXPLAIN ANALYZE {sql}")).scalars())
+    return [row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}"))]
 
 
 def main() -> None:
@@ -62,15 +64,14 @@ def main() -> None:
             db.session.commit()
             print(f"{url.split(':')[0]}: {RISKS:,} risks")
             measure(app, args.runs, f"/risks?sort={args.sort}")
-            if db.engine.dialect.name == "postgresql":
-                plan = explain(args.sort, app.config["RISKS_PER_PAGE"])
-                print("\n".join(plan))
-                used = [
-                    name
-                    for name in ("ix_risks_register_by_score", "ix_risks_register_by_residual")
-                    if name in "\n".join(plan)
-                ]
-                print(f"register index used: {', '.join(used) or 'none'}")
+            plan = "\n".join(explain(args.sort, app.config["RISKS_PER_PAGE"]))
+            print(plan)
+            used = [
+                name
+                for name in ("ix_risks_register_by_score", "ix_risks_register_by_residual")
+                if name in plan
+            ]
+            print(f"register index used: {', '.join(used) or 'none'}")
 
 
 if __name__ == "__main__":

@@ -160,22 +160,29 @@ class Risk(db.Model):
         return f"<Risk {self.key}>"
 
 
-# The register's score and residual sorts (tracker.risks.queries.SORTS), for PostgreSQL, which
-# walks them in order instead of sorting the table. SQLite cannot say NULLS LAST in an index.
-sa.Index(
-    "ix_risks_register_by_score",
-    Risk.score.desc().nulls_last(),
-    Risk.residual_score.desc().nulls_last(),
-    Risk.number.desc(),
-    postgresql_where=Risk.archived_at.is_(None),
-).ddl_if(dialect="postgresql")
-sa.Index(
-    "ix_risks_register_by_residual",
-    Risk.residual_score.desc().nulls_last(),
-    Risk.score.desc().nulls_last(),
-    Risk.number.desc(),
-    postgresql_where=Risk.archived_at.is_(None),
-).ddl_if(dialect="postgresql")
+def _register_sort_index(name: str, first, second) -> None:
+    """An index that walks the register's `first` then `second` sort, descending with empty
+    values last, newest key first (tracker.risks.queries), over the risks not archived.
+
+    PostgreSQL puts NULLs first in a descending index unless told NULLS LAST. SQLite cannot
+    say NULLS LAST in an index, but walks a plain ascending one backwards in exactly that order
+    (and a plain index survives SQLite's table rebuilds in later migrations). So each database
+    gets its own form, under one name.
+    """
+    for dialect, columns in (
+        ("postgresql", (first.desc().nulls_last(), second.desc().nulls_last(), Risk.number.desc())),
+        ("sqlite", (first, second, Risk.number)),
+    ):
+        sa.Index(
+            name,
+            *columns,
+            postgresql_where=Risk.archived_at.is_(None),
+            sqlite_where=Risk.archived_at.is_(None),
+        ).ddl_if(dialect=dialect)
+
+
+_register_sort_index("ix_risks_register_by_score", Risk.score, Risk.residual_score)
+_register_sort_index("ix_risks_register_by_residual", Risk.residual_score, Risk.score)
 
 
 class RiskEvent(db.Model):
