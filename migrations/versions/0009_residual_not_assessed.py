@@ -1,7 +1,7 @@
 """A risk's residual may be "not assessed" (NULL), and the register's sorts get indexes.
 
-Existing risks keep their residual levels. Two indexes match the register's score and
-residual sorts (DESC, empty values last), so a page of the register reads them in order.
+Existing risks keep their residual levels. On PostgreSQL two indexes match the register's
+score and residual sorts (DESC NULLS LAST), so a page of the register reads them in order.
 
 Revision ID: 0009
 Revises: 0008
@@ -29,30 +29,27 @@ def upgrade():
         for column in ('residual_likelihood', 'residual_impact', 'residual_score'):
             batch_op.alter_column(column, existing_type=sa.Integer(), nullable=True)
         batch_op.create_check_constraint(op.f('ck_risks_residual_all_or_none'), ALL_OR_NONE)
-    # The register's score and residual sorts, walked in order (see the model's comment):
-    # DESC NULLS LAST on PostgreSQL; on SQLite a plain index, walked backwards.
-    postgresql = op.get_bind().dialect.name == 'postgresql'
-    for name, first, second in (
-        ('ix_risks_register_by_score', 'score', 'residual_score'),
-        ('ix_risks_register_by_residual', 'residual_score', 'score'),
-    ):
-        if postgresql:
-            columns = [sa.text(f'{first} DESC NULLS LAST'), sa.text(f'{second} DESC NULLS LAST'),
-                       sa.text('number DESC')]
-        else:
-            columns = [first, second, 'number']
+    if op.get_bind().dialect.name == 'postgresql':
         op.create_index(
-            name,
+            'ix_risks_register_by_score',
             'risks',
-            columns,
+            [sa.text('score DESC NULLS LAST'), sa.text('residual_score DESC NULLS LAST'),
+             sa.text('number DESC')],
             postgresql_where=sa.text('archived_at IS NULL'),
-            sqlite_where=sa.text('archived_at IS NULL'),
+        )
+        op.create_index(
+            'ix_risks_register_by_residual',
+            'risks',
+            [sa.text('residual_score DESC NULLS LAST'), sa.text('score DESC NULLS LAST'),
+             sa.text('number DESC')],
+            postgresql_where=sa.text('archived_at IS NULL'),
         )
 
 
 def downgrade():
-    op.drop_index('ix_risks_register_by_residual', table_name='risks')
-    op.drop_index('ix_risks_register_by_score', table_name='risks')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_risks_register_by_residual', table_name='risks')
+        op.drop_index('ix_risks_register_by_score', table_name='risks')
     # A residual not assessed goes back to the old default: the inherent levels.
     op.execute(
         "UPDATE risks SET residual_likelihood = likelihood, residual_impact = impact,"
