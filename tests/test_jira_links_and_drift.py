@@ -331,6 +331,20 @@ def test_link_broken_on_a_risks_own_link_is_raised_and_clears_when_the_ticket_is
     assert flags(risk) == set()
 
 
+def test_a_broken_link_on_a_closed_risk_is_not_flagged_and_its_old_flag_clears(
+    app, jira, clock, risk
+):
+    link(jira, risk, "OPS-1")
+    jira.set_hidden("OPS-1")
+    sync(app, clock)
+    assert flags(risk) == {("link_broken", "OPS-1")}
+
+    risk_services.change_status(risk, "closed", None, reason="Service retired")
+    sync(app, clock)
+
+    assert flags(risk) == set()
+
+
 def test_link_broken_on_a_mitigations_link_is_raised_and_clears_when_the_ticket_is_back(
     app, jira, clock, following
 ):

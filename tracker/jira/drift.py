@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
-from tracker.domain import jira_mapping
+from tracker.domain import jira_mapping, lifecycle
 from tracker.extensions import db
 from tracker.mitigations import services as mitigation_services
 from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, Risk
@@ -87,8 +87,19 @@ def _flags_of(mitigation: Mitigation) -> list[DriftFlag]:
 
 
 def refresh_risk_link_flags(risk_links: Iterable[JiraLink]) -> None:
-    """Risks' own links can only be broken (no status to compare)."""
+    """Risks' own links can only be broken (no status to compare), and are flagged only while
+    the risk is live: a closed or mitigated risk is finished work."""
+    risk_links = list(risk_links)
+    live = set(
+        db.session.scalars(
+            sa.select(Risk.id).where(
+                Risk.id.in_({link.risk_id for link in risk_links}),
+                lifecycle.is_active_sql(Risk.status),
+            )
+        )
+    )
     for link in risk_links:
+        broken = link.ticket.broken and link.risk_id in live
         flag = db.session.scalar(
             sa.select(DriftFlag).where(
                 DriftFlag.risk_id == link.risk_id,
@@ -96,7 +107,7 @@ def refresh_risk_link_flags(risk_links: Iterable[JiraLink]) -> None:
                 DriftFlag.ticket_key == link.ticket.key,
             )
         )
-        if link.ticket.broken and flag is None:
+        if broken and flag is None:
             found = jira_mapping.broken_risk_link(link.ticket.key)
             db.session.add(
                 DriftFlag(
@@ -107,7 +118,7 @@ def refresh_risk_link_flags(risk_links: Iterable[JiraLink]) -> None:
                     first_seen=clock.now(),
                 )
             )
-        elif not link.ticket.broken and flag is not None:
+        elif not broken and flag is not None:
             db.session.delete(flag)
 
 
