@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker.domain.delivery import Figures, Quarter, Tally, figures
-from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.domain.mitigations import is_overdue_sql
 from tracker.extensions import db
 from tracker.models import Mitigation, Team
 
@@ -89,7 +89,7 @@ def _tallies(quarters: list[Quarter], today: date, team_id: int | None) -> dict:
             _count(sa.and_(judged, Mitigation.completed_on <= Mitigation.original_due_date)),
             _count(sa.and_(judged, Mitigation.completed_on > Mitigation.original_due_date)),
             sa.func.coalesce(sa.func.sum(Mitigation.slip_count), 0),
-            _count(sa.and_(Mitigation.status.in_(OPEN_STATUSES), Mitigation.due_date < today)),
+            _count(is_overdue_sql(Mitigation.status, Mitigation.due_date, today)),
             _count(Mitigation.status == "blocked"),
         ),
         quarters,

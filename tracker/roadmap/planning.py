@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tracker.domain.delivery import Quarter
-from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.domain.lifecycle import in_treatment_sql, is_active_sql
+from tracker.domain.mitigations import is_open_sql
 from tracker.extensions import db
 from tracker.models import Mitigation, Risk
 from tracker.risks.settings import ScoringSettings
@@ -65,8 +66,8 @@ def minutes_saved_expression() -> sa.ColumnElement:
 
 def _reason_conditions(quarter: Quarter, settings: ScoringSettings) -> dict[str, sa.ColumnElement]:
     high_floor = settings.band_floors["high"]
-    open_work = sa.and_(Mitigation.risk_id == Risk.id, Mitigation.status.in_(OPEN_STATUSES))
-    in_play = Risk.status.in_(("open", "mitigating"))
+    open_work = sa.and_(Mitigation.risk_id == Risk.id, is_open_sql(Mitigation.status))
+    in_play = in_treatment_sql(Risk.status)
     too_big_minutes = settings.too_big_share * settings.error_budget_minutes
     return {
         "no_mitigation": sa.and_(
@@ -75,7 +76,7 @@ def _reason_conditions(quarter: Quarter, settings: ScoringSettings) -> dict[str,
             ~sa.exists().where(Mitigation.risk_id == Risk.id, Mitigation.status != "cancelled"),
         ),
         "too_big": sa.and_(
-            Risk.status.in_(("open", "mitigating", "accepted")),
+            is_active_sql(Risk.status),
             Risk.bad_minutes_per_year > too_big_minutes,
         ),
         "due_after": sa.and_(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tracker.domain.mitigations import OPEN_STATUSES
+from tracker.domain.mitigations import is_open_sql
 from tracker.extensions import db
 from tracker.jira import epics
 from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, Team
@@ -36,7 +36,7 @@ def _open_work(team_id: int | None) -> sa.Select:
     query = (
         sa.select(Mitigation.id)
         .join(Risk, Risk.id == Mitigation.risk_id)
-        .where(Mitigation.status.in_(OPEN_STATUSES), Risk.archived_at.is_(None))
+        .where(is_open_sql(Mitigation.status), Risk.archived_at.is_(None))
     )
     return query.where(Mitigation.team_id == team_id) if team_id is not None else query
 
