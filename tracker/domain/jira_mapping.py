@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.domain import mitigations as mitigation_rules
+
 DEFAULT_WONT_DO_RESOLUTIONS = frozenset(
     {
         "won't do",
@@ -124,8 +126,8 @@ class Drift:
     detail: str
 
 
+# A ticket's state that is finished work (see ticket_state).
 FINISHED = ("done", "cancelled")
-OPEN_STATUSES = ("planned", "in_progress", "blocked")
 
 
 def _state(state: str | None) -> str:
@@ -150,7 +152,7 @@ def drift(
     """
     flags: list[Drift] = []
     live = [t for t in tickets if not t.broken]
-    mitigation_open = mitigation_status in OPEN_STATUSES
+    mitigation_open = mitigation_rules.is_open(mitigation_status)
     mitigation_state = f"mitigation {_state(mitigation_status)}"
     if mitigation_open:
         flags += [

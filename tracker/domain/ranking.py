@@ -25,8 +25,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.domain.words import plural
 
-BAND_ORDER = {"critical": 4, "high": 3, "medium": 2, "low": 1}
-
 
 @dataclass(frozen=True)
 class RankInput:
