@@ -15,6 +15,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
@@ -147,13 +150,12 @@ def measure(app, runs: int, path: str = "/") -> None:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url")
-    parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
+@contextmanager
+def seeded_app(database_url: str | None) -> Iterator[Flask]:
+    """An app over a freshly built and seeded database (a throw-away SQLite file unless
+    `database_url`), inside its app context."""
     with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{folder}/bench.db"
+        url = database_url or f"sqlite:///{folder}/bench.db"
         drop_everything(url)
         app = create_app(
             {
@@ -175,7 +177,16 @@ def main() -> None:
                 f"{url.split(':')[0]}: seeded {RISKS:,} risks, {RISKS * MITIGATIONS_PER_RISK:,} "
                 f"mitigations, {LINKS:,} Jira links in {time.perf_counter() - started:.1f} s"
             )
-            measure(app, args.runs)
+            yield app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    with seeded_app(args.database_url) as app:
+        measure(app, args.runs)
 
 
 if __name__ == "__main__":

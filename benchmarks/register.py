@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 
-from benchmarks.dashboard import RISKS, measure, seed  # noqa: E402
-from tests.conftest import drop_everything  # noqa: E402
-from tracker import create_app  # noqa: E402
+from benchmarks.dashboard import measure, seeded_app  # noqa: E402
+from tracker import clock  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.risks import queries  # noqa: E402
 from tracker.risks import settings as scoring_settings  # noqa: E402
@@ -32,8 +29,6 @@ from tracker.risks import settings as scoring_settings  # noqa: E402
 def explain(sort: str, per_page: int) -> list[str]:
     """PostgreSQL's plan for the rows of the register's first page in this sort."""
     view = queries.RegisterFilter.from_args({"sort": sort})
-    from tracker import clock
-
     query = queries.filtered(view, scoring_settings.current(), clock.today(), 14).limit(per_page)
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
     if db.engine.dialect.name == "postgresql":
@@ -47,31 +42,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--sort", default="-score")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{folder}/bench.db"
-        drop_everything(url)
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "benchmark-only-secret-key",
-                "SQLALCHEMY_DATABASE_URI": url,
-            }
-        )
-        with app.app_context():
-            upgrade()
-            seed()
-            db.session.execute(sa.text("ANALYZE"))
-            db.session.commit()
-            print(f"{url.split(':')[0]}: {RISKS:,} risks")
-            measure(app, args.runs, f"/risks?sort={args.sort}")
-            plan = "\n".join(explain(args.sort, app.config["RISKS_PER_PAGE"]))
-            print(plan)
-            used = [
-                name
-                for name in ("ix_risks_register_by_score", "ix_risks_register_by_residual")
-                if name in plan
-            ]
-            print(f"register index used: {', '.join(used) or 'none'}")
+    with seeded_app(args.database_url) as app:
+        measure(app, args.runs, f"/risks?sort={args.sort}")
+        plan = "\n".join(explain(args.sort, app.config["RISKS_PER_PAGE"]))
+        print(plan)
+        used = [
+            name
+            for name in ("ix_risks_register_by_score", "ix_risks_register_by_residual")
+            if name in plan
+        ]
+        print(f"register index used: {', '.join(used) or 'none'}")
 
 
 if __name__ == "__main__":
