@@ -38,7 +38,7 @@ def test_upgrade_from_empty_builds_the_models_schema(app):
 def test_residual_migration_keeps_existing_residuals_and_allows_not_assessed(app, factory):
     factory.risk(likelihood=4, impact=4, residual_likelihood=2, residual_impact=3)
     db.session.remove()
-    downgrade(revision="0010")
+    downgrade(revision="0012")
     with db.engine.connect() as conn:
         before = conn.execute(
             sa.text("SELECT residual_likelihood, residual_impact, residual_score FROM risks")

@@ -1,11 +1,11 @@
 """The register's score and residual sort indexes on SQLite too.
 
-PostgreSQL has had them since 0011 (DESC NULLS LAST). SQLite cannot say NULLS LAST in an index,
+PostgreSQL has had them since 0013 (DESC NULLS LAST). SQLite cannot say NULLS LAST in an index,
 but walks a plain ascending index backwards in exactly the register's order (descending, empty
 values last, newest key first).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

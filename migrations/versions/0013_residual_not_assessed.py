@@ -3,8 +3,8 @@
 Existing risks keep their residual levels. On PostgreSQL two indexes match the register's
 score and residual sorts (DESC NULLS LAST), so a page of the register reads them in order.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 
 """
 from alembic import op
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011'
-down_revision = '0010'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
