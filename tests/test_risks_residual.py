@@ -90,7 +90,7 @@ def test_setting_an_assessed_residual_back_to_not_assessed_needs_a_reason(
     assert manager_client.post(f"/risks/{risk.key}/edit", data=data).status_code == 302
     assert residual_of(risk) == (None, None, None)
     page = manager_client.get(f"/risks/{risk.key}").get_data(as_text=True)
-    assert "from <code>1</code> to <code>not assessed</code>" in page
+    assert "from <strong>1</strong> to <strong>not assessed</strong>" in page
 
 
 def test_the_edit_form_shows_a_residual_not_assessed_as_such(manager_client, payments, manager):
