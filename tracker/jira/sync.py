@@ -8,14 +8,13 @@ is skipped and the run is marked partial, so the next run picks it up again.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from tracker import clock
-from tracker.domain import jira_mapping
 from tracker.extensions import db
 from tracker.jira import drift, epics, lock
+from tracker.jira.batches import Outcome, apply_or_split, end_batch, span, write_retrying
 from tracker.jira.client import (
     BatchFailed,
     JiraConnection,
@@ -25,36 +24,15 @@ from tracker.jira.client import (
     key_batches,
 )
 from tracker.jira.settings import JiraSettings
-from tracker.jira.tickets import TicketData, parse_issue
 from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, SyncRun
 
 # Incremental runs re-read tickets updated since the last good run, with this margin for
 # clock skew between Jira and us.
 INCREMENTAL_MARGIN_MINUTES = 10
-TICKET_COLUMNS = (
-    "summary",
-    "status",
-    "status_category",
-    "resolution",
-    "assignee",
-    "due_date",
-    "fix_versions",
-    "updated",
-)
 
 
 class SyncBusy(Exception):
     """Another sync holds the lease."""
-
-
-@dataclass
-class Outcome:
-    read: int = 0
-    changed: int = 0
-    mitigations: int = 0
-    broken: int = 0
-    problems: list[str] = field(default_factory=list)
-    touched: set[int] = field(default_factory=set)
 
 
 def linked_keys() -> dict[str, bool]:
@@ -104,70 +82,6 @@ def fetch(
             missing += named
             remaining = [key for key in remaining if key not in named]
     return [], missing
-
-
-def _store(ticket: JiraTicket, data: TicketData, wont_do) -> bool:
-    """Copy Jira's fields onto the cached ticket; True if anything changed."""
-    changed = ticket.broken or ticket.synced_at is None
-    for name in TICKET_COLUMNS:
-        value = getattr(data, name)
-        if getattr(ticket, name) != value:
-            setattr(ticket, name, value)
-            changed = True
-    ticket.state = jira_mapping.ticket_state(data.status_category, data.resolution, wont_do)
-    ticket.broken, ticket.broken_reason = False, None
-    ticket.synced_at = clock.now()
-    return changed
-
-
-def _mark_broken(ticket: JiraTicket, reason: str) -> bool:
-    changed = not ticket.broken
-    ticket.broken, ticket.broken_reason, ticket.state = True, reason, None
-    ticket.synced_at = clock.now()
-    return changed
-
-
-def apply_batch(
-    keys: list[str],
-    issues: list[dict],
-    missing: list[str],
-    absent_is_broken: bool,
-    settings: JiraSettings,
-    outcome: Outcome,
-) -> None:
-    """Write one batch's results (caller commits or rolls back)."""
-    # Read afresh: the previous batch's commit expired everything loaded before it.
-    tickets = {
-        ticket.key: ticket
-        for ticket in db.session.scalars(sa.select(JiraTicket).where(JiraTicket.key.in_(keys)))
-    }
-    found = {}
-    for issue in issues:
-        data = parse_issue(issue)
-        found[data.key] = data
-    touched = []
-    for key, ticket in tickets.items():
-        if key in found:
-            changed = _store(ticket, found[key], settings.wont_do)
-        elif key in missing:
-            changed = _mark_broken(
-                ticket,
-                "Jira says the ticket does not exist: deleted, moved, or hidden from the sync.",
-            )
-        elif absent_is_broken:
-            changed = _mark_broken(
-                ticket,
-                "Jira did not return the ticket: deleted, or hidden from the sync's account.",
-            )
-        else:
-            continue
-        touched.append(ticket.id)
-        outcome.read += key in found
-        outcome.changed += changed
-        outcome.broken += ticket.broken
-    db.session.flush()
-    outcome.touched.update(touched)
-    outcome.mitigations += drift.apply_to_items(touched)
 
 
 def _within_minutes(full: bool) -> int | None:
@@ -242,19 +156,11 @@ def _sync_batches(connection, settings, run, outcome, holder, full, dry_run) -> 
                 )
             try:
                 issues, missing = fetch(connection, batch, window)
-                apply_batch(
-                    batch,
-                    issues,
-                    missing,
-                    window is None,
-                    settings,
-                    outcome,
-                )
             except BatchFailed as failure:
                 db.session.rollback()
-                outcome.problems.append(f"{batch[0]}…{batch[-1]}: {failure}")
+                outcome.problems.append(f"{span(batch)}: {failure}")
                 continue
-            _end_batch(dry_run)
+            apply_or_split(batch, issues, missing, window is None, settings, outcome, dry_run)
             _progress(run, outcome, connection)
     _refresh_epic_progress(connection, settings, list(tickets), outcome, dry_run)
     _reconcile_untouched(outcome, dry_run)
@@ -264,19 +170,10 @@ def _refresh_epic_progress(connection, settings, keys, outcome, dry_run) -> None
     """Children done of all for every linked ticket (whatever the window: an epic's progress
     moves when its children change, not the epic), then drift for the tickets that moved."""
     changed, problems = epics.refresh(
-        connection, keys, settings.batch_size, lambda: _end_batch(dry_run)
+        connection, keys, settings.batch_size, lambda: end_batch(dry_run)
     )
     outcome.problems += problems
-    for start in range(0, len(changed), RECONCILE_CHUNK):
-        outcome.mitigations += drift.apply_to_items(changed[start : start + RECONCILE_CHUNK])
-        _end_batch(dry_run)
-
-
-def _end_batch(dry_run: bool) -> None:
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    _apply_drift(changed, outcome, dry_run, "Epic progress")
 
 
 RECONCILE_CHUNK = 500
@@ -294,9 +191,21 @@ def _reconcile_untouched(outcome: Outcome, dry_run: bool) -> None:
         )
         if ticket_id not in outcome.touched
     ]
-    for start in range(0, len(ids), RECONCILE_CHUNK):
-        outcome.mitigations += drift.apply_to_items(ids[start : start + RECONCILE_CHUNK])
-        _end_batch(dry_run)
+    _apply_drift(ids, outcome, dry_run, "Re-checking tickets not read this run")
+
+
+def _apply_drift(ticket_ids: list[int], outcome: Outcome, dry_run: bool, what: str) -> None:
+    """Follow-Jira statuses and drift for the items of these tickets, a chunk per transaction;
+    a chunk that cannot be written is a problem of the run, named by `what`."""
+    for start in range(0, len(ticket_ids), RECONCILE_CHUNK):
+        chunk = ticket_ids[start : start + RECONCILE_CHUNK]
+
+        def reconcile(done: Outcome, chunk=chunk) -> None:
+            done.mitigations += drift.apply_to_items(chunk)
+
+        problem = write_retrying(reconcile, outcome, dry_run)
+        if problem:
+            outcome.problems.append(f"{what}: {problem}")
 
 
 def _progress(run: SyncRun, outcome: Outcome, connection) -> None:

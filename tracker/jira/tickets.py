@@ -57,7 +57,7 @@ def parse_issue(issue: dict) -> TicketData:
     versions = fields.get("fixVersions") or []
     return TicketData(
         key=str(issue["key"]).upper(),
-        summary=str(fields.get("summary") or "")[:500],
+        summary=str(fields.get("summary") or ""),
         status=_name(status),
         status_category=_name(category, "key"),
         resolution=_name(fields.get("resolution")),
