@@ -534,3 +534,43 @@ def test_an_incremental_run_does_not_break_a_ticket_that_was_not_updated(app, ji
     assert "updated >=" in searched_jql(jira)[0]
     assert not ticket("OPS-1").broken
     assert (ticket("OPS-1").state, ticket("OPS-1").synced_at) == ("planned", synced_at)
+
+
+# A run whose process died --------------------------------------------------------------------
+
+
+@pytest.fixture
+def killed_run(app, clock):
+    """A run that took the lease and was killed mid-way: still "running", never released."""
+    assert lock.acquire("killed-process", 600)
+    run = SyncRun(started_at=clock(), status="running", trigger="cli")
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def test_a_killed_run_is_running_while_its_lease_lasts(app, killed_run, admin_client, clock):
+    clock.advance(seconds=599)
+    assert admin_client.get("/jira/syncs").status_code == 200
+    db.session.expire_all()
+    assert killed_run.status == "running"
+
+
+def test_a_killed_run_shows_as_abandoned_once_its_lease_expires(
+    app, killed_run, admin_client, clock
+):
+    clock.advance(seconds=601)
+    page = admin_client.get("/jira/syncs").get_data(as_text=True)
+    db.session.expire_all()
+    assert (killed_run.status, killed_run.error) == ("abandoned", lock.ABANDONED)
+    assert "abandoned" in page
+
+
+def test_the_next_run_marks_a_killed_run_abandoned(app, jira, mitigation, killed_run, clock):
+    link_tickets(jira, mitigation, "OPS-1")
+    clock.advance(seconds=601)
+
+    assert sync(app).status == "succeeded"
+
+    db.session.expire_all()
+    assert killed_run.status == "abandoned"

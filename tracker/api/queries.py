@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.extensions import db
+from tracker.jira import lock
 from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, SyncRun, Team
 from tracker.risks import queries as register
 from tracker.risks.keys import parse_key
@@ -102,5 +103,6 @@ def teams(page: int, per_page: int) -> Page[Team]:
 
 
 def sync_runs(page: int, per_page: int) -> Page[SyncRun]:
-    """Newest first."""
+    """Newest first (a run whose process died shows as abandoned)."""
+    lock.abandon_dead_runs()
     return paged(sa.select(SyncRun).order_by(SyncRun.id.desc()), page, per_page)

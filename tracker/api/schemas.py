@@ -161,7 +161,7 @@ class SyncRunOut(BaseModel):
     started_at: datetime
     finished_at: datetime | None
     duration_seconds: float | None
-    status: str = Field(description="queued, running, succeeded, partial or failed.")
+    status: str = Field(description="queued, running, succeeded, partial, failed or abandoned.")
     trigger: str
     full: bool
     dry_run: bool

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import SyncLock
+from tracker.models import SyncLock, SyncRun
 
 LOCK_NAME = "jira"
 
@@ -63,3 +63,39 @@ def held_until(name: str = LOCK_NAME) -> datetime | None:
     if row is None or row.holder is None or row.expires_at is None:
         return None
     return row.expires_at if row.expires_at > clock.now() else None
+
+
+ABANDONED = (
+    "Stopped without finishing: its process ended (killed, or the machine went down) and its "
+    "lease expired."
+)
+
+
+def _live_lease(now: datetime, name: str = LOCK_NAME):
+    return (
+        sa.select(SyncLock.name)
+        .where(SyncLock.name == name, SyncLock.holder.isnot(None), SyncLock.expires_at >= now)
+        .exists()
+    )
+
+
+def abandon_dead_runs(*, lease_held: bool = False) -> int:
+    """Mark runs that still say "running" although no sync holds a live lease as abandoned:
+    their process ended without finishing, and they would otherwise show as running forever.
+
+    `lease_held`: the caller holds the lease itself, so every run still running is dead. Costs
+    one query when there is none; commits when there are.
+    """
+    now = clock.now()
+    dead = (
+        sa.and_(SyncRun.status == "running", ~_live_lease(now))
+        if not lease_held
+        else (SyncRun.status == "running")
+    )
+    if not db.session.scalar(sa.select(sa.exists().where(dead))):
+        return 0
+    result = db.session.execute(
+        sa.update(SyncRun).where(dead).values(status="abandoned", error=ABANDONED)
+    )
+    db.session.commit()
+    return result.rowcount

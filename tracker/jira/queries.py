@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
+from tracker.jira import lock
 from tracker.models import DriftFlag, Mitigation, Risk, SyncRun, Team
 
 
@@ -66,10 +67,13 @@ def teams() -> list[Team]:
 
 
 def recent_runs(limit: int = 50) -> list[SyncRun]:
+    """The latest runs, newest first (a run whose process died shows as abandoned)."""
+    lock.abandon_dead_runs()
     return list(db.session.scalars(sa.select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
 
 
 def last_run() -> SyncRun | None:
+    lock.abandon_dead_runs()
     return db.session.scalar(sa.select(SyncRun).order_by(SyncRun.id.desc()).limit(1))
 
 

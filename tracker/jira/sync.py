@@ -119,6 +119,7 @@ def run_sync(
     holder = lock.new_holder()
     if not lock.acquire(holder, settings.lock_seconds):
         raise SyncBusy(_busy_message())
+    lock.abandon_dead_runs(lease_held=True)
     run = run or SyncRun(started_at=clock.now(), trigger=trigger)
     run.full, run.dry_run, run.status = full, dry_run, "running"
     db.session.add(run)

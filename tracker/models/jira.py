@@ -92,7 +92,8 @@ class SyncRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # running, succeeded, partial (some batches failed), failed
+    # queued, running, succeeded, partial (some batches failed), failed, abandoned (its
+    # process ended without finishing and its lease expired)
     status: Mapped[str] = mapped_column(sa.String(16), default="running")
     trigger: Mapped[str] = mapped_column(sa.String(16), default="cli")
     full: Mapped[bool] = mapped_column(default=False)
