@@ -36,6 +36,7 @@ SYNC_STATUS_LABELS = {
     "succeeded": "Succeeded",
     "partial": "Partly applied",
     "failed": "Failed",
+    "abandoned": "Abandoned",
 }
 SYNC_TRIGGER_LABELS = {"cli": "the command line (cron)", "web": "Sync now"}
 

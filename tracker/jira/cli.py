@@ -27,6 +27,10 @@ def _settings() -> JiraSettings:
         raise click.ClickException(str(exc)) from None
 
 
+def _report(line: str) -> None:
+    click.echo(line, err=True)
+
+
 @click.group("jira")
 def jira_cli():
     """Jira: check the connection, sync linked tickets, link tickets."""
@@ -38,7 +42,7 @@ def check():
     """Verify JIRA_URL and the credentials; print the server and the account."""
     settings = _settings()
     try:
-        connection = connect(settings)
+        connection = connect(settings, _report)
         click.echo(f"Server:     {settings.url}")
         click.echo(f"Jira:       {connection.server_summary()}")
         click.echo(f"Account:    {connection.account()}")
@@ -59,7 +63,7 @@ def sync(full, dry_run):
     """
     settings = _settings()
     try:
-        run = run_sync(settings, full=full, dry_run=dry_run, trigger="cli")
+        run = run_sync(settings, full=full, dry_run=dry_run, trigger="cli", report=_report)
     except SyncBusy as busy:
         raise click.ClickException(str(busy)) from None
     click.echo(summary(run))

@@ -7,18 +7,22 @@ batch only; MissingKeys names tickets that no longer exist.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import requests
 from jira import JIRA, JIRAError
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
 from tracker.jira.settings import JiraSettings
 
 TICKET_FIELDS = ["summary", "status", "resolution", "assignee", "duedate", "fixVersions", "updated"]
 MISSING_KEY = re.compile(r"An issue with key '([A-Za-z][A-Za-z0-9_]*-\d+)' does not exist")
 NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError)
+
+logger = logging.getLogger(__name__)
 
 
 class JiraUnavailable(Exception):
@@ -95,7 +99,7 @@ class JiraConnection:
         except JIRAError as error:
             raise translate(error) from None
         except NETWORK_ERRORS as error:
-            raise BatchFailed(f"Jira did not answer ({type(error).__name__}).") from None
+            raise BatchFailed(f"Jira did not answer ({why_unreachable(error)}).") from None
         except ValueError as error:  # json.JSONDecodeError is a ValueError
             raise BatchFailed(f"Jira answered with something that is not JSON ({error}).") from None
 
@@ -195,8 +199,14 @@ def _issues_of(page: dict) -> list[dict]:
     return page["issues"]
 
 
-def connect(settings: JiraSettings) -> JiraConnection:
-    """Connect, read the server info (deployment type) and count every request from then on."""
+def connect(settings: JiraSettings, report: Callable[[str], None] | None = None) -> JiraConnection:
+    """Connect, read the server info (deployment type) and count every request from then on.
+
+    Jira's address not answering at all (connection refused, unknown host) fails at once with
+    JiraUnavailable: waiting would not help. Busy answers (429, 503), a dropped connection or
+    a connection that times out are retried up to JIRA_MAX_RETRIES times, each retry announced
+    through `report` (default: the log) before its wait.
+    """
     if settings.pat:
         auth = {"token_auth": settings.pat}
     else:
@@ -207,9 +217,13 @@ def connect(settings: JiraSettings) -> JiraConnection:
             options={"check_update": False},
             timeout=settings.timeout,
             max_retries=settings.max_retries,
-            get_server_info=True,
+            get_server_info=False,
             **auth,
         )
+        retry_quickly_or_not_at_all(client, settings, report or logger.warning)
+        info = client.server_info()
+        client._version = tuple(info["versionNumbers"])
+        client.deploymentType = info.get("deploymentType")
     except JIRAError as error:
         translated = translate(error)
         if isinstance(translated, JiraUnavailable):
@@ -219,14 +233,13 @@ def connect(settings: JiraSettings) -> JiraConnection:
         ) from None
     except NETWORK_ERRORS as error:
         raise JiraUnavailable(
-            f"Jira at {settings.url} cannot be reached ({type(error).__name__})."
+            f"Jira at {settings.url} cannot be reached ({why_unreachable(error)})."
         ) from None
     except (ValueError, KeyError, TypeError):
         raise JiraUnavailable(
             f"{settings.url} did not answer like Jira (no server info): check JIRA_URL; a login "
             "page may be in the way."
         ) from None
-    client._session.max_retry_delay = settings.max_retry_delay
     connection = JiraConnection(client, settings, deployment=client.deploymentType or "Server")
 
     def count(response, *args, **kwargs):
@@ -234,6 +247,62 @@ def connect(settings: JiraSettings) -> JiraConnection:
 
     client._session.hooks["response"].append(count)
     return connection
+
+
+def why_unreachable(error: Exception) -> str:
+    """A few words on why a request got no answer, the same for every command and page."""
+    reason = _connection_failure(error)
+    if isinstance(reason, NameResolutionError):
+        return "its host name does not resolve"
+    if isinstance(reason, NewConnectionError):
+        return "the connection was refused or the network is unreachable"
+    if isinstance(error, requests.Timeout):
+        return "no answer within JIRA_TIMEOUT"
+    return type(error).__name__
+
+
+def _connection_failure(error: Exception) -> Exception | None:
+    wrapped = error.args[0] if error.args else None
+    return wrapped.reason if isinstance(wrapped, MaxRetryError) else None
+
+
+def _is_unreachable(error: object) -> bool:
+    """Nothing answers at Jira's address at all: retrying would only make people wait."""
+    return isinstance(error, requests.ConnectionError) and isinstance(
+        _connection_failure(error), NewConnectionError
+    )
+
+
+def retry_quickly_or_not_at_all(client: JIRA, settings: JiraSettings, report) -> None:
+    """Make the jira package's session give up at once on an unreachable address, and announce
+    each retry it does make (it otherwise waits up to ~90 s in silence before failing)."""
+    session = client._session
+    session.max_retry_delay = settings.max_retry_delay
+    # The package decides in a private method; an instance attribute takes its place.
+    decide = session._ResilientSession__recoverable
+
+    def recoverable(response, url, method, counter=1):
+        if _is_unreachable(response):
+            return False
+        what = _worth_retrying(response)
+        if what:
+            report(f"Jira {what}; retry {counter} of {settings.max_retries}…")
+        return decide(response, url, method, counter)
+
+    session._ResilientSession__recoverable = recoverable
+
+
+def _worth_retrying(response) -> str | None:
+    """What went wrong, when the jira package will wait and retry (its rule: a connection
+    error, 429, or 503 with Retry-After); None when it will give up."""
+    if isinstance(response, requests.ConnectionError):
+        return f"did not answer ({why_unreachable(response)})"
+    if isinstance(response, requests.Response) and (
+        response.status_code == 429
+        or (response.status_code == 503 and "Retry-After" in response.headers)
+    ):
+        return f"answered HTTP {response.status_code}"
+    return None
 
 
 def key_batches(keys: Iterable[str], size: int) -> list[list[str]]:

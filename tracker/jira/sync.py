@@ -8,6 +8,8 @@ is skipped and the run is marked partial, so the next run picks it up again.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -25,6 +27,7 @@ from tracker.jira.client import (
 )
 from tracker.jira.settings import JiraSettings
 from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, SyncRun
+from tracker.models.fitting import fit
 
 # Incremental runs re-read tickets updated since the last good run, with this margin for
 # clock skew between Jira and us.
@@ -114,8 +117,12 @@ def run_sync(
     dry_run: bool = False,
     trigger: str = "cli",
     run: SyncRun | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> SyncRun:
-    """Run one sync and return its record. Raises SyncBusy when another run holds the lease."""
+    """Run one sync and return its record. Raises SyncBusy when another run holds the lease.
+
+    Each retry of a request Jira did not answer is told to `report` and kept on the run as its
+    progress (shown on its page while it runs)."""
     holder = lock.new_holder()
     if not lock.acquire(holder, settings.lock_seconds):
         raise SyncBusy(_busy_message())
@@ -127,7 +134,7 @@ def run_sync(
     outcome = Outcome()
     connection = None
     try:
-        connection = connect(settings)
+        connection = connect(settings, partial(_report_progress, run, report))
         run.deployment = connection.deployment
         _sync_batches(connection, settings, run, outcome, holder, full, dry_run)
         run.status = "partial" if outcome.problems else "succeeded"
@@ -221,6 +228,14 @@ def _finish(run: SyncRun, outcome: Outcome, connection) -> None:
     run.problems = json.dumps(outcome.problems)
     run.finished_at = clock.now()
     _progress(run, outcome, connection)
+
+
+def _report_progress(run: SyncRun, report: Callable[[str], None] | None, line: str) -> None:
+    # Requests happen between batches, when the session holds nothing half-written.
+    run.progress = fit(SyncRun.progress, line)
+    db.session.commit()
+    if report is not None:
+        report(line)
 
 
 def _busy_message() -> str:

@@ -106,6 +106,8 @@ class SyncRun(db.Model):
     links_broken: Mapped[int] = mapped_column(default=0)
     requests: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # The last thing worth telling while it runs, e.g. that Jira is busy and it will retry.
+    progress: Mapped[str | None] = mapped_column(sa.String(300))
     problems: Mapped[str] = mapped_column(sa.Text, default="")
 
     @property
