@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from tracker.accounts.cli import teams_cli, users_cli
     from tracker.api.cli import tokens_cli
+    from tracker.backup.cli import backup_command, restore_command
     from tracker.demo.cli import demo_command
     from tracker.digest.cli import digest_command
     from tracker.jira.cli import jira_cli
@@ -138,3 +139,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tokens_cli)
     app.cli.add_command(delivery_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
