@@ -347,3 +347,13 @@ def test_today_is_the_date_in_the_timezone_setting(runner, clock, risk):
     rows = csv_rows(overdue(runner, "--format", "csv").output)
 
     assert [(row["mitigation"], row["days_overdue"]) for row in rows] == [("Due on the 1st", "1")]
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(runner, factory, payments):
+    risky = factory.risk(team=payments, title='=HYPERLINK("http://evil.example","Open")')
+    add(risky, "+cmd|' /C calc'!A0", date(2026, 2, 1))
+
+    (row,) = csv_rows(overdue(runner, "--format", "csv").output)
+
+    assert row["risk_title"] == '\'=HYPERLINK("http://evil.example","Open")'
+    assert row["mitigation"] == "'+cmd|' /C calc'!A0"

@@ -19,6 +19,7 @@ from tracker.import_cli import acting_user, add_export_command, decoded, print_a
 from tracker.mitigations import csv_import, queries
 from tracker.mitigations.csv_format import export_all
 from tracker.models import Mitigation
+from tracker.spreadsheets import protect
 from tracker.text_table import format_table
 from tracker.validation import PermissionDenied, ValidationError
 
@@ -80,11 +81,11 @@ def _echo_csv(mitigations: list[Mitigation], today: date) -> None:
                 m.due_date.isoformat(),
                 (today - m.due_date).days,
                 m.risk.key,
-                m.risk.title,
+                protect(m.risk.title),
                 m.id,
-                m.title,
+                protect(m.title),
                 m.team.slug,
-                m.owner.email if m.owner else "",
+                protect(m.owner.email) if m.owner else "",
                 m.status,
             ]
         )
