@@ -9,6 +9,11 @@ DAYS_PER_YEAR = 365.25
 MINUTES_PER_DAY = 1440
 DEFAULT_SLO = 0.998
 DEFAULT_TOO_BIG_SHARE = 0.25
+# The range a quantification's numbers may take: beyond it they are typing slips, and at the
+# extremes (an ETTF of 5e-324 days) the bad minutes overflow to infinity.
+MAX_MINUTES = DAYS_PER_YEAR * MINUTES_PER_DAY  # ETTD or ETTR: at most a year
+MIN_ETTF_DAYS = 1 / MINUTES_PER_DAY  # a failure every minute
+MAX_ETTF_DAYS = 100 * DAYS_PER_YEAR  # once a century
 
 
 def error_budget_minutes(slo: float = DEFAULT_SLO) -> float:

@@ -13,7 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from tracker.domain import lifecycle, scoring
+from tracker.domain import budget, lifecycle, scoring
 from tracker.extensions import db
 from tracker.models import Category, Team, User
 from tracker.risks.settings import ScoringSettings
@@ -304,16 +304,25 @@ def _residual_pair_problems(clean: Mapping[str, object]) -> dict[str, str]:
 
 
 def _non_negative(value, name: str) -> float:
+    """Minutes to detect or repair: 0 up to a year's worth."""
     number = parse_number(value, name)
     if number < 0:
         raise FieldError(f"The {name} cannot be negative.")
+    if number > budget.MAX_MINUTES:
+        raise FieldError(f"The {name} can be at most {budget.MAX_MINUTES:,.0f} (a year).")
     return number
 
 
 def _ettf(value) -> float:
+    """Days between failures: from a minute to a century."""
     number = parse_number(value, "ETTF (days between failures)")
     if number <= 0:
         raise FieldError("The ETTF (days between failures) must be more than 0.")
+    if not budget.MIN_ETTF_DAYS <= number <= budget.MAX_ETTF_DAYS:
+        raise FieldError(
+            "The ETTF (days between failures) must lie between 1/1440 (a minute) and "
+            f"{budget.MAX_ETTF_DAYS:,.0f} (a century)."
+        )
     return number
 
 
