@@ -702,3 +702,11 @@ class TestCsrf:
         response = admin_client.post(f"/admin/teams/ops/members/{member.id}/remove")
         assert response.status_code == 400
         assert team.members == [member]
+
+
+@pytest.mark.parametrize("name", ["Pay\nments", "Pay\r\nments", "Pay\tments", "Pay\u2028ments"])
+def test_a_team_name_on_more_than_one_line_is_refused_next_to_the_name(admin_client, name):
+    response = admin_client.post("/admin/teams/new", data={"slug": "payments", "name": name})
+    assert response.status_code == 400
+    assert field_error("name", "Write the name on one line") in page_of(response)
+    assert team_count() == 0

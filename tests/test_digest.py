@@ -489,3 +489,18 @@ def test_risk_changes_show_in_the_next_digest(runner, register, admin):
     text = printed_digests(digest(runner).output)["manager@example.com"]
 
     assert "Top risks (0)" in text
+
+
+def test_send_survives_a_team_name_with_a_line_break_stored_before_names_were_checked(
+    runner, register, mail_config, smtp, manager, payments
+):
+    payments.name = "Pay\r\nBcc: victim@example.com"
+    db.session.commit()
+
+    result = digest(runner, "--team", "payments", "--send")
+
+    assert result.exit_code == 0, result.output
+    [mail] = [r.message for r in smtp.received]
+    assert mail["Subject"] == "Availability digest for Pay Bcc: victim@example.com — 2026-03-02"
+    assert mail["Bcc"] is None
+    assert [r.recipients for r in smtp.received] == [["manager@example.com"]]

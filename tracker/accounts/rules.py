@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -72,8 +73,12 @@ def slug_problem(slug: str) -> str | None:
 
 
 def display_name_problem(name: str) -> str | None:
+    """Why a person's or a team's name cannot be used, or None. Names go into mail headers and
+    one-line lists, so they are one line without control characters."""
     if not name.strip():
         return "Enter a name."
     if len(name.strip()) > 120:
         return "Use at most 120 characters for the name."
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in name.strip()):
+        return "Write the name on one line, without tabs or other control characters."
     return None

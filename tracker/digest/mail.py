@@ -5,6 +5,7 @@ Error messages never contain the password."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections.abc import Iterable, Mapping
@@ -15,6 +16,8 @@ from email.utils import formataddr, formatdate, make_msgid
 SMTP_TIMEOUT_SECONDS = 30
 SUBMISSION_PORT = 587
 IMPLICIT_TLS_PORT = 465
+# C0 and C1 controls, and Unicode's line and paragraph separators.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class MailError(Exception):
@@ -63,14 +66,20 @@ def message(
     """A message to one person: plain text, with an HTML alternative when given."""
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = formataddr((name, address))
-    msg["Subject"] = subject
+    msg["To"] = formataddr((header_text(name), address))
+    msg["Subject"] = header_text(subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg.set_content(text)
     if html is not None:
         msg.add_alternative(html, subtype="html")
     return msg
+
+
+def header_text(text: str) -> str:
+    """`text` as one header line: line breaks and other control characters (which the email
+    package refuses, and which could forge headers) become single spaces."""
+    return " ".join(CONTROL.sub(" ", text).split())
 
 
 def _one_line(exc: BaseException) -> str:
