@@ -139,3 +139,31 @@ def test_simultaneous_mitigations_on_one_risk_are_all_added(api):
     db.session.expire_all()
     titles = db.session.scalars(sa.select(Mitigation.title)).all()
     assert sorted(titles) == sorted(f"Step {n}" for n in range(EDITS))
+
+
+def test_a_burst_of_wrong_passwords_gets_exactly_the_limits_checks(app, admin, monkeypatch):
+    from tracker.accounts import services as accounts
+
+    checks = []
+    real = accounts.password_matches
+
+    def counted(user, password):
+        checks.append(password)
+        return real(user, password)
+
+    monkeypatch.setattr(accounts, "password_matches", counted)
+    email = admin.email
+    with serving(app) as base:
+        attempts = [
+            lambda n=n: requests.post(
+                f"{base}/login",
+                data={"email": email, "password": f"wrong-{n}"},
+                timeout=60,
+                allow_redirects=False,
+            )
+            for n in range(CLIENTS)
+        ]
+        responses = all_at_once(attempts)
+
+    assert all(r.status_code < 500 for r in responses)
+    assert len(checks) == app.config["LOGIN_FAILURES_PER_ACCOUNT"]

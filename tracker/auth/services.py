@@ -45,8 +45,9 @@ def authenticate(email: str, password: str, address: str) -> User:
     address = (address or "unknown")[:254]
     policy = throttle.ThrottlePolicy.from_config(current_app.config)
     now = clock.now()
-    wait = throttle.retry_after(policy, email, address, now)
-    if wait:
+    attempt = throttle.claim_attempt(policy, email, address, now)
+    if attempt.wait:
+        wait = attempt.wait
         raise SignInRefused(
             f"Too many failed sign-in attempts. Try again in {wait} second{'s' * (wait != 1)}."
         )
@@ -57,13 +58,12 @@ def authenticate(email: str, password: str, address: str) -> User:
     else:
         matched = services.password_matches(user, password)
     if not matched:
-        throttle.record_failure(policy, email, address, now)
-        raise SignInRefused(GENERIC_FAILURE)
+        raise SignInRefused(GENERIC_FAILURE)  # the attempt stays counted as a failure
+    throttle.forgive(attempt, email)
     if not user.active:
         raise SignInRefused("This account has been deactivated. Ask an admin to reactivate it.")
     if mode == "admins-only" and user.role != "admin":
         raise SignInRefused(
             f"Only admins sign in with a password here: use “Sign in with {_provider_name()}”."
         )
-    throttle.clear_account_failures(email)
     return user

@@ -72,20 +72,55 @@ def retry_after(policy: ThrottlePolicy, email: str, address: str, now: datetime)
     )
 
 
-def record_failure(policy: ThrottlePolicy, email: str, address: str, now: datetime) -> None:
-    """Remember a failed sign-in, and forget failures that no longer count."""
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in attempt counted against the limits until its password proves right."""
+
+    wait: int  # seconds to wait when refused before any password check; 0 when allowed
+    address_failure_id: int | None = None
+
+
+def claim_attempt(policy: ThrottlePolicy, email: str, address: str, now: datetime) -> Attempt:
+    """Count one sign-in attempt, atomically: either the seconds to wait (nothing recorded,
+    no password may be checked), or the attempt recorded as a failure up front, to be forgiven
+    once its password proves right.
+
+    Checking the limit and recording the attempt happen under one lock, so a burst of
+    simultaneous attempts gets exactly `per_account` password checks, not one per request
+    that read the count before the others wrote theirs.
+    """
+    _lock_attempts()
     db.session.execute(
         sa.delete(LoginFailure).where(
             LoginFailure.failed_at <= now - timedelta(seconds=policy.window_seconds)
         )
     )
-    db.session.add_all(
-        [
-            LoginFailure(scope="account", key=email, failed_at=now),
-            LoginFailure(scope="address", key=address, failed_at=now),
-        ]
-    )
+    wait = retry_after(policy, email, address, now)
+    if wait:
+        db.session.rollback()
+        return Attempt(wait)
+    by_address = LoginFailure(scope="address", key=address, failed_at=now)
+    db.session.add_all([LoginFailure(scope="account", key=email, failed_at=now), by_address])
     db.session.commit()
+    return Attempt(0, by_address.id)
+
+
+def forgive(attempt: Attempt, email: str) -> None:
+    """The password was right: forget the account's failures and this attempt's count against
+    the address (earlier failures from the address still count)."""
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.id == attempt.address_failure_id))
+    clear_account_failures(email)
+
+
+def _lock_attempts() -> None:
+    """Hold the throttle's lock until the transaction ends. PostgreSQL: an advisory lock;
+    SQLite: the write lock, which the DELETE that follows takes anyway."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(THROTTLE_LOCK_ID)))
+
+
+# Any fixed number: it names the throttle's advisory lock among the database's others.
+THROTTLE_LOCK_ID = 7_141_001
 
 
 def clear_account_failures(email: str) -> None:
