@@ -233,3 +233,23 @@ def test_the_page_refuses_posts_without_the_csrf_token(app, viewer):
     assert browser.post(f"/account/tokens/{token.id}/revoke").status_code == 400
     assert [t.name for t in tokens.tokens_of(viewer)] == ["chat bot"]
     assert tokens.authenticate(plain) == viewer
+
+
+@pytest.mark.parametrize("how", ["deactivate_user", "update_user"])
+def test_reactivating_a_user_does_not_revive_their_old_tokens(factory, admin, how):
+    from tracker.accounts import services as accounts
+
+    user = factory.user(role="manager")
+    token, plain = tokens.create_token(user, "script")
+    if how == "deactivate_user":
+        accounts.deactivate_user(user)
+    else:
+        accounts.update_user(user, display_name="Gone", role="manager", active=False, team_slugs=[])
+
+    accounts.update_user(user, display_name="Back", role="manager", active=True, team_slugs=[])
+
+    assert tokens.authenticate(plain) is None
+    db.session.expire_all()
+    assert token.revoked_at is not None
+    _, fresh = tokens.create_token(user, "new script")
+    assert tokens.authenticate(fresh) == user

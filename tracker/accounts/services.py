@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker import clock
 from tracker.accounts import rules
 from tracker.accounts.history import record_change, team_list
 from tracker.extensions import db
-from tracker.models import ROLES, Team, User
+from tracker.models import ROLES, ApiToken, Team, User
 from tracker.models.accounts import new_session_token
 from tracker.validation import ValidationError
 
@@ -178,7 +179,7 @@ def update_user(
     if errors:
         raise ValidationError(errors)
     if user.active and not active:
-        user.session_token = new_session_token()
+        _end_access(user)
     if role_overridden is not None:
         record_change(
             user, "role kept", _yes_no(user.role_overridden), _yes_no(role_overridden), actor=actor
@@ -205,9 +206,20 @@ def deactivate_user(user: User) -> None:
             "email", f"{user.email} is the last active admin; make another user admin first."
         )
     record_change(user, "active", _yes_no(user.active), "no")
+    _end_access(user)
     user.active = False
-    user.session_token = new_session_token()
     db.session.commit()
+
+
+def _end_access(user: User) -> None:
+    """End a deactivated user's sessions and revoke their API tokens, for good: reactivating
+    them later must not bring old credentials back to life."""
+    user.session_token = new_session_token()
+    db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
 
 
 def create_team(slug: str, name: str, members: Iterable[User] = ()) -> Team:
