@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import cli as migrate_cli
 from flask_migrate import downgrade, upgrade
 
 from tracker.database import schema_object_filter
@@ -55,3 +56,33 @@ def test_residual_migration_keeps_existing_residuals_and_allows_not_assessed(app
             )
         )
     assert before == after == [(2, 3, 6)]
+
+
+def current_revision() -> str:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def test_a_downgrade_that_drops_data_warns_and_stops_unless_confirmed(app):
+    head = current_revision()
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(migrate_cli.db, ["downgrade", "base"], input="n\n")
+
+    assert result.exit_code == 1
+    assert "This downgrade drops tables or columns" in result.output
+    assert "0002: " in result.output and "Downgrade anyway?" in result.output
+    assert current_revision() == head, "nothing was undone"
+
+
+def test_a_confirmed_downgrade_runs(app):
+    head = current_revision()
+    db.session.remove()
+    result = app.test_cli_runner().invoke(migrate_cli.db, ["downgrade", "--yes", "--", "-1"])
+    try:
+        assert result.exit_code == 0, result.output
+        assert "This downgrade drops" in result.output
+        assert current_revision() != head
+    finally:
+        upgrade()
+    assert current_revision() == head

@@ -126,6 +126,7 @@ def register_cli(app: Flask) -> None:
     from tracker.demo.cli import demo_command
     from tracker.digest.cli import digest_command
     from tracker.jira.cli import jira_cli
+    from tracker.migration_guard import guard_downgrade
     from tracker.mitigations.cli import mitigations_cli
     from tracker.risks.cli import risks_cli
     from tracker.roadmap.cli import delivery_cli
@@ -141,3 +142,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    guard_downgrade()
