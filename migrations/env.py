@@ -60,6 +60,12 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the original, which foreign keys
+            # referencing it would refuse once it holds rows; they are checked after instead.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # a pragma outside the migrations' transaction
         context.configure(
             connection=connection,
             target_metadata=db.metadata,
@@ -67,6 +73,12 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"The migration left rows with broken references: {broken}")
 
 
 if context.is_offline_mode():
