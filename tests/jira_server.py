@@ -759,6 +759,11 @@ class FakeJira:
             times=times,
         )
 
+    def clear_faults(self) -> None:
+        """Forget every fault not yet used up: from now on the server answers normally."""
+        with self._lock:
+            self._faults.clear()
+
     @property
     def pending_faults(self) -> list[Fault]:
         """Faults not yet used up."""
