@@ -1,7 +1,7 @@
 """Sync runs: a progress line (e.g. Jira is busy, retry 1 of 3) shown while a run works.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
