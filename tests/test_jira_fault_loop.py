@@ -15,6 +15,7 @@ from tests.helpers import new_mitigation
 from tests.test_jira_faults import sync
 from tracker.extensions import db
 from tracker.jira import batches, drift, links
+from tracker.jira.batches import TICKET_COLUMNS
 from tracker.mitigations import services as mitigation_services
 from tracker.models import DriftFlag, JiraTicket, Mitigation
 
@@ -28,16 +29,6 @@ STATES = [
     {"status_name": "Done", "status_category": "done", "resolution": "Done"},
     {"status_name": "Closed", "status_category": "done", "resolution": "Won't Do"},
 ]
-JIRA_OWNED = (
-    "summary",
-    "status",
-    "status_category",
-    "resolution",
-    "assignee",
-    "due_date",
-    "fix_versions",
-    "updated",
-)
 
 
 def change_jira(rng: random.Random, jira, deleted: set[str]) -> None:
@@ -106,7 +97,7 @@ def local_state() -> dict:
     # A ticket Jira no longer has keeps what was last read of it, which a clean sync never
     # saw: of those, only that they are broken counts.
     tickets = {
-        t.key: ("broken",) if t.broken else (*(getattr(t, name) for name in JIRA_OWNED), t.state)
+        t.key: ("broken",) if t.broken else (*(getattr(t, n) for n in TICKET_COLUMNS), t.state)
         for t in db.session.scalars(sa.select(JiraTicket))
     }
     statuses = dict(db.session.execute(sa.select(Mitigation.id, Mitigation.status)).all())
