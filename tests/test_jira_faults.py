@@ -202,7 +202,7 @@ def test_a_timeout_makes_the_run_partial(app, jira, mitigation):
     run = sync(app)
 
     assert run.status == "partial"
-    assert "Timeout" in problems(run)
+    assert "no answer within JIRA_TIMEOUT" in problems(run)
     assert ticket("OPS-1").synced_at is None
 
 
