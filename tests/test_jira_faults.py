@@ -457,7 +457,7 @@ def test_a_crashed_sync_releases_the_lease_and_is_recorded_failed(
 ):
     link_tickets(jira, mitigation, "OPS-1")
 
-    def crash(settings):
+    def crash(settings, report=None):
         raise RuntimeError("bug")
 
     with monkeypatch.context() as patch:
