@@ -56,6 +56,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
     if problem := (
         settings.scoring_problem(app.config)
+        or settings.incident_problem(app.config)
         or public_url_problem(app.config["PUBLIC_URL"])
         or sso_problem(app.config)
     ):
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         dashboard,
         errors,
+        incidents,
         jira,
         main,
         mitigations,
@@ -109,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         risks,
         mitigations,
+        incidents,
         roadmap,
         jira,
         reviews,

@@ -70,6 +70,10 @@ class Defaults:
     # Mitigations due within this many days count as due soon.
     DUE_SOON_DAYS = 14
 
+    # Incident severities, most severe first; an environment variable lists them with commas.
+    INCIDENT_SEVERITIES: ClassVar[list] = ["sev1", "sev2", "sev3", "sev4"]
+    INCIDENTS_PER_PAGE = 50
+
     # Jira (see tracker.jira.settings): unset JIRA_URL means no Jira.
     JIRA_URL: str | None = None
     JIRA_USER: str | None = None
@@ -167,6 +171,8 @@ _FLOAT_SETTINGS = (
     "JIRA_MAX_RETRY_DELAY",
     "OIDC_TIMEOUT",
 )
+# Environment variables read as comma-separated lists.
+_LIST_SETTINGS = ("INCIDENT_SEVERITIES",)
 _BOOL_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("0", "false", "no", "off")
@@ -193,6 +199,9 @@ def settings_from_environment(environ: dict[str, str]) -> dict[str, object]:
                 settings[name] = float(environ[name])
             except ValueError:
                 raise ValueError(f"{name} must be a number, got {environ[name]!r}") from None
+    for name in _LIST_SETTINGS:
+        if environ.get(name):
+            settings[name] = [part.strip() for part in environ[name].split(",")]
     for name in _BOOL_SETTINGS:
         if environ.get(name):
             word = environ[name].strip().lower()
@@ -251,6 +260,17 @@ def scoring_problem(config: dict) -> str | None:
         levels = config[name]
         if levels is not None and len(levels) != len(scoring.SCALE):
             return f"{name} must list five (label, definition) pairs, for levels 1 to 5."
+    return None
+
+
+def incident_problem(config: dict) -> str | None:
+    """Say what is wrong with the incident settings, or None."""
+    from tracker.domain.incidents import validate_severities
+
+    try:
+        validate_severities(config["INCIDENT_SEVERITIES"])
+    except ValueError as exc:
+        return f"INCIDENT_SEVERITIES: {exc}."
     return None
 
 

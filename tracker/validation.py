@@ -24,10 +24,10 @@ class PermissionDenied(Exception):
 
 @dataclass
 class StaleVersion(Exception):
-    """The record (a risk or a mitigation) changed since the editor loaded it.
+    """The record (a risk, a mitigation or an incident) changed since the editor loaded it.
 
     `record` is the record as it is now; `changes` lists what happened since the version the
-    editor read (tracker.risks.history.Change entries), so the page can show them.
+    editor read (tracker.history.Change entries), so the page can show them.
     """
 
     record: Any

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import schemathesis
@@ -27,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.serving import make_server
 
 from tests.api.conftest import token_for
+from tracker.incidents.services import create_incident, link_risk
 from tracker.jira.links import add_link
 from tracker.mitigations.services import add_mitigation
 
@@ -42,9 +44,9 @@ CHECKS = [
 
 
 @pytest.fixture
-def live_api(app, factory, manager) -> Iterator[tuple[str, str, str, int]]:
-    """The app on 127.0.0.1 and a free port, with a risk and a mitigation linked to Jira:
-    (base URL, an admin's token, the risk's key, the mitigation's id)."""
+def live_api(app, factory, manager) -> Iterator[tuple[str, str, dict]]:
+    """The app on 127.0.0.1 and a free port, with a risk and a mitigation linked to Jira and
+    an incident that materialised the risk: (base URL, an admin's token, their keys and id)."""
     admin = factory.user(email="fuzz-admin@example.com", role="admin")
     risk = factory.risk(team=manager.teams[0], owner=manager, tags=["postgres"])
     mitigation = add_mitigation(
@@ -52,11 +54,32 @@ def live_api(app, factory, manager) -> Iterator[tuple[str, str, str, int]]:
     )
     add_link(risk, "OPS-1", None)
     add_link(mitigation, "OPS-2", None)
+    start = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+    incident = create_incident(
+        {
+            "title": "Checkout down",
+            "severity": "sev2",
+            "team": "payments",
+            "started_at": start,
+            "resolved_at": start + timedelta(hours=1),
+            "impact_minutes": 20,
+        },
+        None,
+    )
+    link_risk(incident, risk, None)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.server_port}"
-    yield base_url, token_for(admin), risk.key, mitigation.id
+    yield (
+        base_url,
+        token_for(admin),
+        {
+            "key": risk.key,
+            "incident_key": incident.key,
+            "mitigation_id": mitigation.id,
+        },
+    )
     server.shutdown()
     thread.join(timeout=10)
 
@@ -75,13 +98,26 @@ VALID_BODIES = {
         "team": "payments",
         "due_date": "2026-05-01",
     },
+    "POST /api/v1/incidents": {
+        "title": "Fuzzed",
+        "severity": "sev3",
+        "team": "payments",
+        "started_at": "2026-03-01T10:00:00Z",
+        "impact_minutes": 5,
+    },
 }
 
 
-def fixed_parameters(operation, risk_key: str, mitigation_id: int) -> dict:
+def fixed_parameters(operation, existing: dict) -> dict:
     """Path parameters of resources that exist, If-Match "*" and bodies that create, so
     requests get past 404, 412 and 422 and the successes are checked too."""
-    known = {"key": risk_key, "mitigation_id": mitigation_id, "jira_key": "OPS-1"}
+    known = {
+        # {key} names an incident under /incidents, a risk elsewhere.
+        "key": existing["incident_key" if "/incidents/" in operation.path else "key"],
+        "risk_key": existing["key"],
+        "mitigation_id": existing["mitigation_id"],
+        "jira_key": "OPS-1",
+    }
     names = {parameter.name for parameter in operation.path_parameters}
     fixed: dict = {"path_parameters": {name: known[name] for name in names}}
     if any(parameter.name == "If-Match" for parameter in operation.headers):
@@ -114,7 +150,7 @@ def fuzz(operation, strategy, base_url: str, token: str) -> None:
 
 
 def test_every_answer_is_documented_and_none_is_a_server_error(live_api):
-    base_url, token, risk_key, mitigation_id = live_api
+    base_url, token, existing = live_api
     schema = schemathesis.openapi.from_url(f"{base_url}/api/v1/openapi.json", config=CONFIG)
     failures = []
     for result in schema.get_all_operations():
@@ -122,9 +158,7 @@ def test_every_answer_is_documented_and_none_is_a_server_error(live_api):
         strategies = [
             operation.as_strategy(GenerationMode.POSITIVE),
             operation.as_strategy(GenerationMode.NEGATIVE),
-            operation.as_strategy(
-                GenerationMode.POSITIVE, **fixed_parameters(operation, risk_key, mitigation_id)
-            ),
+            operation.as_strategy(GenerationMode.POSITIVE, **fixed_parameters(operation, existing)),
         ]
         for strategy in strategies:
             try:

@@ -24,6 +24,8 @@ MITIGATION_FIELDS = {
     "slip_count",
     "follow_jira",
     "notes",
+    "source_incident",
+    "horizon",
     "version",
     "jira_links",
 }

@@ -10,7 +10,9 @@ import pytest
 from tests.api.conftest import assert_problem
 from tracker.api import bodies
 from tracker.extensions import db
+from tracker.incidents.fields import EDITABLE_FIELDS as INCIDENT_FIELDS
 from tracker.mitigations.fields import EDITABLE_FIELDS as MITIGATION_FIELDS
+from tracker.mitigations.fields import FOLLOW_UP_FIELDS
 from tracker.models import SyncRun
 from tracker.risks.fields import EDITABLE_FIELDS as RISK_FIELDS
 
@@ -102,6 +104,10 @@ def test_the_document_is_openapi_3_1_with_every_endpoint(document):
         "/api/v1/risks/{key}/jira-links/{jira_key}": ["delete"],
         "/api/v1/mitigations/{mitigation_id}/jira-links": ["post"],
         "/api/v1/mitigations/{mitigation_id}/jira-links/{jira_key}": ["delete"],
+        "/api/v1/incidents": ["get", "post"],
+        "/api/v1/incidents/{key}": ["get", "patch"],
+        "/api/v1/incidents/{key}/risks": ["post"],
+        "/api/v1/incidents/{key}/risks/{risk_key}": ["delete"],
         "/api/v1/teams": ["get"],
         "/api/v1/sync-runs": ["get"],
         "/api/v1/dashboard": ["get"],
@@ -165,12 +171,20 @@ def test_the_request_bodies_name_the_services_fields():
         "approver",
         "expires_on",
     }
-    assert set(bodies.MitigationCreate.model_fields) == set(MITIGATION_FIELDS) | {"follow_jira"}
-    assert set(bodies.MitigationUpdate.model_fields) == set(MITIGATION_FIELDS) | {
+    follow_up = set(FOLLOW_UP_FIELDS)
+    assert set(bodies.MitigationCreate.model_fields) == set(MITIGATION_FIELDS) | follow_up | {
+        "follow_jira"
+    }
+    assert set(bodies.MitigationUpdate.model_fields) == set(MITIGATION_FIELDS) | follow_up | {
         "follow_jira",
         "reason",
         "note",
     }
+
+
+def test_the_incident_bodies_name_the_services_fields():
+    assert set(bodies.IncidentCreate.model_fields) == set(INCIDENT_FIELDS)
+    assert set(bodies.IncidentUpdate.model_fields) == set(INCIDENT_FIELDS) | {"status", "reason"}
 
 
 def test_required_body_fields_are_documented_without_defaults(document):

@@ -39,6 +39,8 @@ RISK_FIELDS = {
     "ettf_days",
     "bad_minutes_per_year",
     "budget_share",
+    "incidents_365d",
+    "actual_bad_minutes_365d",
     "version",
     "created_at",
     "updated_at",

@@ -11,8 +11,10 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.domain import incidents as incident_rules
 from tracker.domain import lifecycle, scoring
 from tracker.domain import mitigations as mitigation_rules
+from tracker.incidents import fields as incident_fields
 from tracker.jira.links import KEY_PATTERN as JIRA_KEY_PATTERN
 from tracker.mitigations.fields import NOTE_MAX, NOTES_MAX
 from tracker.risks import fields as risk_fields
@@ -107,6 +109,12 @@ class MitigationCreate(Body):
     status: str = _choice(mitigation_rules.STATUSES)
     notes: str | None = _text(NOTES_MAX)
     follow_jira: bool = Field(None, description="Take the status from linked tickets.")
+    source_incident: str | None = Field(
+        None,
+        description="Makes it a follow-up of this incident (INC-n), which is linked to "
+        "the risk; null clears it.",
+    )
+    horizon: str | None = _choice(mitigation_rules.HORIZONS, nullable=True)
 
 
 class MitigationUpdate(MitigationCreate):
@@ -114,6 +122,51 @@ class MitigationUpdate(MitigationCreate):
 
     reason: str | None = Field(None, description="Why; needed when the due date moves.")
     note: str | None = _text(NOTE_MAX, "A dated note appended to the notes.")
+
+
+def _moment(description: str) -> Any:
+    return Field(None, description=description, json_schema_extra={"format": "date-time"})
+
+
+class IncidentCreate(Body):
+    """Give the impact as `impact_minutes`, or as `users_impacted` (a share, 0 to 1, that
+    multiplies the duration). Times without an offset are in the tracker's TIMEZONE."""
+
+    REQUIRED = ("title", "severity", "team", "started_at")
+
+    title: str = _text(risk_fields.TITLE_MAX)
+    summary: str | None = _text(incident_fields.SUMMARY_MAX)
+    severity: str = Field(None, description="One of the configured levels (default sev1–sev4).")
+    services: list[str] | None = Field(None, description="Names of the services affected.")
+    team: str = Field(None, description="A team's slug (one of yours, for managers).")
+    commander: str | None = Field(None, description="The incident commander's email.")
+    started_at: str = _moment("When it began; not in the future.")
+    detected_at: str | None = _moment("When it was noticed; not before the start.")
+    resolved_at: str | None = _moment("When it ended; null while ongoing.")
+    impact_minutes: float | None = _minutes("Customer-impact minutes, at most the duration.")
+    users_impacted: float | None = Field(
+        None,
+        json_schema_extra={"minimum": 0, "maximum": 1},
+        description="Instead of impact_minutes: the share of users affected.",
+    )
+    review_url: str | None = _text(incident_fields.REVIEW_URL_MAX, "The review document.")
+    review_date: str | None = _date("When the review was held; not before the start.")
+
+
+class IncidentUpdate(IncidentCreate):
+    """Changes the fields given; `status` moves it open → reviewing → closed (going back
+    needs a `reason`)."""
+
+    REQUIRED = ()
+
+    status: str = _choice(incident_rules.STATUSES)
+    reason: str | None = Field(None, description="Why; kept in the history.")
+
+
+class RiskLinkCreate(Body):
+    REQUIRED = ("key",)
+
+    key: str = Field(None, description="The key of a risk the incident materialised, RISK-n.")
 
 
 class JiraLinkCreate(Body):

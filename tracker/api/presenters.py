@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 
 from flask import Response, current_app
 from pydantic import BaseModel
 
 from tracker.api import schemas
+from tracker.domain.incidents import duration_minutes
 from tracker.domain.jira_mapping import DRIFT_KINDS
+from tracker.incidents.materialised import Materialised
 from tracker.jira.settings import browse_url
-from tracker.models import DriftFlag, JiraLink, Mitigation, Risk, SyncRun, Team
+from tracker.models import DriftFlag, Incident, JiraLink, Mitigation, Risk, SyncRun, Team
 from tracker.risks.settings import ScoringSettings
 
 
-def risk(item: Risk, settings: ScoringSettings) -> schemas.RiskOut:
-    """A risk with its computed fields (band and budget share under the current settings)."""
-    return schemas.RiskOut(**_risk_fields(item, settings))
+def risk(item: Risk, settings: ScoringSettings, record: Materialised) -> schemas.RiskOut:
+    """A risk with its computed fields (band and budget share under the current settings)
+    and its `record` of incidents in the last 365 days."""
+    return schemas.RiskOut(**_risk_fields(item, settings, record))
 
 
-def _risk_fields(item: Risk, settings: ScoringSettings) -> dict:
+def _risk_fields(item: Risk, settings: ScoringSettings, record: Materialised) -> dict:
     return {
         "key": item.key,
         "title": item.title,
@@ -50,6 +54,8 @@ def _risk_fields(item: Risk, settings: ScoringSettings) -> dict:
         "ettf_days": item.ettf_days,
         "bad_minutes_per_year": item.bad_minutes_per_year,
         "budget_share": settings.budget_share(item.bad_minutes_per_year),
+        "incidents_365d": record.incidents,
+        "actual_bad_minutes_365d": record.bad_minutes,
         "version": item.version,
         "created_at": item.created_at,
         "updated_at": item.updated_at,
@@ -59,13 +65,14 @@ def _risk_fields(item: Risk, settings: ScoringSettings) -> dict:
 def risk_detail(
     item: Risk,
     settings: ScoringSettings,
+    record: Materialised,
     links: Mapping[tuple[str, int], list[JiraLink]],
     drift: Iterable[DriftFlag] = (),
 ) -> schemas.RiskDetail:
     """A risk with its mitigations, the Jira links of both (`links` by item, see
     tracker.api.queries.links_by_item) and their drift flags."""
     return schemas.RiskDetail(
-        **_risk_fields(item, settings),
+        **_risk_fields(item, settings, record),
         mitigations=[mitigation(m, links.get(("mitigation", m.id), [])) for m in item.mitigations],
         jira_links=[jira_link(link) for link in links.get(("risk", item.id), [])],
         drift=[drift_flag(flag) for flag in drift],
@@ -98,8 +105,37 @@ def mitigation(item: Mitigation, links: Iterable[JiraLink]) -> schemas.Mitigatio
         slip_count=item.slip_count,
         follow_jira=item.follow_jira,
         notes=item.notes,
+        source_incident=item.source_incident.key if item.source_incident else None,
+        horizon=item.horizon,
         version=item.version,
         jira_links=[jira_link(link) for link in links],
+    )
+
+
+def incident(item: Incident, now: datetime) -> schemas.IncidentOut:
+    """An incident with its duration (to `now` while ongoing), risks and follow-ups."""
+    return schemas.IncidentOut(
+        key=item.key,
+        title=item.title,
+        summary=item.summary,
+        severity=item.severity,
+        services=item.services,
+        team=item.team.slug,
+        commander=item.commander.email if item.commander else None,
+        started_at=item.started_at,
+        detected_at=item.detected_at,
+        resolved_at=item.resolved_at,
+        duration_minutes=duration_minutes(item.started_at, item.resolved_at, now),
+        impact_minutes=item.impact_minutes,
+        users_impacted=item.impact_share,
+        review_url=item.review_url,
+        review_date=item.review_date,
+        status=item.status,
+        risks=[risk.key for risk in item.risks],
+        follow_ups=[m.id for m in item.follow_ups],
+        version=item.version,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
     )
 
 

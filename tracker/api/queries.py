@@ -62,7 +62,9 @@ def risk_with_mitigations(key: str) -> Risk | None:
     return db.session.scalar(
         register.with_display_relations(sa.select(Risk).where(Risk.number == number)).options(
             selectinload(Risk.mitigations).options(
-                joinedload(Mitigation.owner), joinedload(Mitigation.team)
+                joinedload(Mitigation.owner),
+                joinedload(Mitigation.team),
+                joinedload(Mitigation.source_incident),
             )
         )
     )
@@ -76,6 +78,7 @@ def mitigation(mitigation_id: int) -> Mitigation | None:
             joinedload(Mitigation.risk),
             joinedload(Mitigation.owner),
             joinedload(Mitigation.team),
+            joinedload(Mitigation.source_incident),
         )
     )
 

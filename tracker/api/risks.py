@@ -19,6 +19,11 @@ from tracker.api.spec import (
     operation,
 )
 from tracker.edits import save_as_asked
+from tracker.incidents.materialised import (
+    Materialised,
+    materialised_for,
+    materialised_last_year,
+)
 from tracker.jira import queries as jira_queries
 from tracker.models import Risk, User
 from tracker.risks import permissions, services
@@ -45,6 +50,7 @@ def risk_response(key: str, status: int = 200, headers: dict[str, str] | None = 
     resource = presenters.risk_detail(
         risk,
         scoring_settings.current(),
+        materialised_for(risk.id, clock.now()),
         queries.links_by_item(risk),
         jira_queries.flags_for_risk(risk),
     )
@@ -88,8 +94,11 @@ def list_risks():
         current_app.config["DUE_SOON_DAYS"],
         args.per_page,
     )
+    records = materialised_last_year([risk.id for risk in page.items], clock.now())
     resource = presenters.page_of(
-        schemas.RiskPage, page, lambda risk: presenters.risk(risk, settings)
+        schemas.RiskPage,
+        page,
+        lambda risk: presenters.risk(risk, settings, records.get(risk.id, Materialised())),
     )
     return presenters.json_response(resource)
 

@@ -1,6 +1,14 @@
 """The API blueprint with all its views; create_app registers `bp`."""
 
-from tracker.api import dashboard, jira_links, mitigations, reference, risks, roadmap  # noqa: F401
+from tracker.api import (  # noqa: F401
+    dashboard,
+    incidents,
+    jira_links,
+    mitigations,
+    reference,
+    risks,
+    roadmap,
+)
 from tracker.api.blueprint import bp
 
 __all__ = ["bp"]

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.domain import incidents as incident_rules
 from tracker.domain import lifecycle, scoring
 from tracker.domain import mitigations as mitigation_rules
 from tracker.risks.queries import MAX_QUERY_LENGTH
@@ -44,6 +45,8 @@ Band = Literal[scoring.BANDS]
 RiskStatus = Literal[lifecycle.STATUSES]
 Treatment = Literal[lifecycle.TREATMENTS]
 MitigationStatus = Literal[mitigation_rules.STATUSES]
+Horizon = Literal[mitigation_rules.HORIZONS]
+IncidentStatus = Literal[incident_rules.STATUSES]
 
 
 # Errors ---------------------------------------------------------------------------------------
@@ -97,6 +100,12 @@ class MitigationOut(BaseModel):
     slip_count: int = Field(description="How many times the due date moved later.")
     follow_jira: bool
     notes: str
+    source_incident: str | None = Field(
+        description="The key of the incident whose follow-up this is, if it is one."
+    )
+    horizon: Horizon | None = Field(
+        description="A follow-up's horizon: short (action item) or long (strategic change)."
+    )
     version: int
     jira_links: list[JiraLinkOut]
 
@@ -126,6 +135,12 @@ class RiskOut(BaseModel):
     ettf_days: float | None
     bad_minutes_per_year: float | None
     budget_share: float | None = Field(description="Share of the yearly error budget burnt.")
+    incidents_365d: int = Field(
+        description="Linked incidents that started in the last 365 days: how often it happened."
+    )
+    actual_bad_minutes_365d: float = Field(
+        description="Their customer-impact minutes: what it cost, beside the estimate."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -149,6 +164,32 @@ class RiskDetail(RiskOut):
     mitigations: list[MitigationOut]
     jira_links: list[JiraLinkOut]
     drift: list[DriftOut] = Field(description="Jira drift on the risk and its mitigations.")
+
+
+class IncidentOut(BaseModel):
+    key: str = Field(examples=["INC-7"])
+    title: str
+    summary: str
+    severity: str = Field(description="One of the configured levels (default sev1 to sev4).")
+    services: list[str]
+    team: str = Field(description="The owning team's slug.")
+    commander: str | None = Field(description="The incident commander's email.")
+    started_at: datetime
+    detected_at: datetime | None
+    resolved_at: datetime | None = Field(description="Null while the incident is ongoing.")
+    duration_minutes: float = Field(description="Start to resolution (or to now while open).")
+    impact_minutes: float = Field(description="Customer-impact minutes.")
+    users_impacted: float | None = Field(
+        description="The share of users (0 to 1) the impact was given as, if it was."
+    )
+    review_url: str
+    review_date: date | None
+    status: IncidentStatus
+    risks: list[str] = Field(description="Keys of the risks it materialised.")
+    follow_ups: list[int] = Field(description="Ids of the mitigations that follow it up.")
+    version: int
+    created_at: datetime
+    updated_at: datetime
 
 
 class TeamOut(BaseModel):
@@ -186,6 +227,10 @@ class RiskPage(PageOut):
     items: list[RiskOut]
 
 
+class IncidentPage(PageOut):
+    items: list[IncidentOut]
+
+
 class TeamPage(PageOut):
     items: list[TeamOut]
 
@@ -213,6 +258,16 @@ class RiskListQuery(PageQuery):
     tag: str | None = None
     q: str | None = Field(None, max_length=MAX_QUERY_LENGTH, description="Text or a key.")
     sort: Literal[SORT_CHOICES] = Field("-score", description="A leading - sorts descending.")
+
+
+class IncidentListQuery(PageQuery):
+    team: str | None = Field(None, description="A team's slug.")
+    severity: str | None = Field(None, description="One of the configured severities.")
+    status: IncidentStatus | None = None
+    since: date | None = Field(None, description="Started on this day or later.")
+    until: date | None = Field(None, description="Started on this day or earlier.")
+    service: str | None = Field(None, max_length=MAX_QUERY_LENGTH)
+    q: str | None = Field(None, max_length=MAX_QUERY_LENGTH, description="Text or a key.")
 
 
 class IfMatch(BaseModel):

@@ -22,9 +22,9 @@ BEARER = "bearerAuth"
 TITLE = "Availability Risk Tracker API"
 VERSION = "1.0.0"
 DESCRIPTION = (
-    "Read and change the availability risk register. Authenticate with a personal API token "
-    "(the API tokens page in the top bar, or `flask tokens create EMAIL`) sent as "
-    "`Authorization: Bearer <token>`; a token acts with its user's role and teams. "
+    "Read and change the availability risk register and the incidents. Authenticate with a "
+    "personal API token (the API tokens page in the top bar, or `flask tokens create EMAIL`) "
+    "sent as `Authorization: Bearer <token>`; a token acts with its user's role and teams. "
     'Resources that can be changed carry a weak ETag, `W/"<version>"`; send it back in '
     "`If-Match` to change them. Errors are `application/problem+json` (RFC 9457)."
 )
@@ -32,6 +32,7 @@ DESCRIPTION = (
 TAGS = {
     "risks": Tag(name="risks", description="The risk register."),
     "mitigations": Tag(name="mitigations", description="Work that lowers a risk."),
+    "incidents": Tag(name="incidents", description="What did hurt availability."),
     "jira": Tag(name="jira", description="Jira tickets linked to risks and mitigations."),
     "reference": Tag(name="reference", description="Teams, sync runs and this document."),
 }

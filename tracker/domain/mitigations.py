@@ -24,6 +24,9 @@ STATUS_LABELS = {
     "cancelled": "Cancelled",
 }
 DEFAULT_DUE_SOON_DAYS = 14
+# An incident's follow-up is an action item (short) or a strategic change (long).
+HORIZONS = ("short", "long")
+HORIZON_LABELS = {"short": "Action item", "long": "Strategic change"}
 
 
 def is_open(status: str) -> bool:

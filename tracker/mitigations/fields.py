@@ -9,6 +9,8 @@ from tracker.risks.fields import FieldError, Lookups, parse_date, parse_descript
 from tracker.validation import ValidationError
 
 EDITABLE_FIELDS = ("title", "description", "owner", "team", "due_date", "status", "notes")
+# An incident's follow-up: the incident whose review asked for it, and its horizon.
+FOLLOW_UP_FIELDS = ("source_incident", "horizon")
 NOTES_MAX = 20_000
 NOTE_MAX = 1_000
 # Who may own a mitigation: the people who change things (viewers only read).
@@ -33,6 +35,31 @@ def parse_notes(value) -> str:
     return text
 
 
+def parse_horizon(value) -> str | None:
+    text = _text(value).lower()
+    if not text:
+        return None
+    if text not in rules.HORIZONS:
+        raise FieldError(
+            f"The horizon must be short (an action item) or long (a strategic change), "
+            f"got {text!r}."
+        )
+    return text
+
+
+def parse_source_incident(value):
+    """The incident with this INC-n key, or None for a blank value."""
+    from tracker.incidents.queries import incident_by_key
+
+    text = _text(value)
+    if not text:
+        return None
+    incident = incident_by_key(text)
+    if incident is None:
+        raise FieldError(f"No incident has the key {text!r}. Give a key such as INC-3.")
+    return incident
+
+
 def clean_mitigation_values(
     raw: Mapping[str, object], lookups: Lookups, *, creating: bool
 ) -> dict[str, object]:
@@ -49,16 +76,18 @@ def clean_mitigation_values(
         "due_date": lambda v: parse_date(v, "due date"),
         "team": lambda v: _lookup(lookups.teams, _text(v).lower(), "team has the slug"),
         "owner": lambda v: None if not _text(v) else parse_owner(_text(v).lower(), lookups),
+        "source_incident": parse_source_incident,
+        "horizon": parse_horizon,
     }
-    present = {name: raw[name] for name in EDITABLE_FIELDS if name in raw}
+    present = {name: raw[name] for name in (*EDITABLE_FIELDS, *FOLLOW_UP_FIELDS) if name in raw}
     if creating:
         present.setdefault("status", "planned")
         for name in ("title", "team", "due_date"):
             present.setdefault(name, None)
     clean, errors = {}, {}
     for name, value in present.items():
-        if name in ("description", "notes", "owner") and value is None:
-            clean[name] = "" if name != "owner" else None
+        if name in ("description", "notes", "owner", *FOLLOW_UP_FIELDS) and value is None:
+            clean[name] = "" if name in ("description", "notes") else None
             continue
         if value is None or (_text(value) == "" and name in ("title", "team", "due_date")):
             errors[name] = f"Give the {name.replace('_', ' ')}."

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 
-from tracker.domain.mitigations import STATUS_LABELS
+from tracker.domain.mitigations import HORIZON_LABELS, STATUS_LABELS
 from tracker.forms import choices
-from tracker.mitigations.fields import EDITABLE_FIELDS, OWNER_ROLES
+from tracker.mitigations.fields import EDITABLE_FIELDS, FOLLOW_UP_FIELDS, OWNER_ROLES
 
 
 def status_choices():
@@ -23,6 +23,15 @@ class MitigationForm(FlaskForm):
     due_date = StringField("Due date", render_kw={"type": "date"})
     status = SelectField("Status", choices=status_choices(), validate_choice=False)
     notes = TextAreaField("Notes", description="When blocked: say on what.")
+    source_incident = StringField(
+        "Follow-up of incident",
+        description="INC-n, linked to this risk, when an incident review asked for this work.",
+    )
+    horizon = SelectField(
+        "Horizon",
+        choices=choices([("", "— not a follow-up —"), *HORIZON_LABELS.items()]),
+        validate_choice=False,
+    )
     reason = StringField("Why the due date moves", description="Needed when the due date changes.")
     version = HiddenField()
     submit = SubmitField("Save mitigation")
@@ -47,7 +56,7 @@ class MitigationForm(FlaskForm):
         ]
         self.owner.choices = {name: pairs for name, pairs in groups.items() if pairs}
 
-    def raw_values(self, fields=EDITABLE_FIELDS) -> dict[str, object]:
+    def raw_values(self, fields=(*EDITABLE_FIELDS, *FOLLOW_UP_FIELDS)) -> dict[str, object]:
         return {name: getattr(self, name).data for name in fields}
 
     def fill_from(self, mitigation) -> None:
@@ -58,6 +67,9 @@ class MitigationForm(FlaskForm):
         self.due_date.data = mitigation.due_date.isoformat()
         self.status.data = mitigation.status
         self.notes.data = mitigation.notes
+        incident = mitigation.source_incident
+        self.source_incident.data = incident.key if incident else ""
+        self.horizon.data = mitigation.horizon or ""
         self.version.data = str(mitigation.version)
 
 

@@ -91,6 +91,7 @@ def detail(mitigation_id: int):
             current_app.config["DUE_SOON_DAYS"],
         ),
         can_edit=permissions.can_edit(current_user, mitigation),
+        horizon_labels=rules.HORIZON_LABELS,
         jira_links=jira_links.links_of(mitigation),
         drift_flags=jira_queries.flags_for_mitigation(mitigation),
         drift_kinds=DRIFT_KINDS,

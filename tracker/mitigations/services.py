@@ -17,7 +17,7 @@ from tracker.domain import mitigations as rules
 from tracker.extensions import db
 from tracker.mitigations import permissions
 from tracker.mitigations.fields import NOTE_MAX, clean_mitigation_values
-from tracker.models import Mitigation, Risk, User
+from tracker.models import Incident, Mitigation, Risk, User
 from tracker.risks import history
 from tracker.risks import permissions as risk_permissions
 from tracker.risks.fields import Lookups
@@ -33,7 +33,9 @@ def add_mitigation(risk: Risk, raw: Mapping[str, object], actor: User | None) ->
     clean = clean_mitigation_values(raw, Lookups.load(), creating=True)
     if actor is not None and not permissions.can_assign_to(actor, clean["team"]):
         raise ValidationError.single("team", "You can add mitigations only for your own teams.")
-    problems = new_mitigation_problems(clean)
+    problems = new_mitigation_problems(clean) | follow_up_problems(
+        risk, clean.get("source_incident"), clean.get("horizon")
+    )
     if problems:
         raise ValidationError(problems)
     last = db.session.scalar(
@@ -105,6 +107,9 @@ def update_mitigation(
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError.single("note", f"Use at most {NOTE_MAX} characters for a note.")
+    if "source_incident" in clean and clean["source_incident"] is None:
+        # Clearing the source ends the follow-up: its horizon goes with it.
+        clean.setdefault("horizon", None)
     problems = edit_problems(mitigation, clean, reason=reason, note=note)
     if problems:
         raise ValidationError(problems)
@@ -125,7 +130,33 @@ def edit_problems(
         new_due=clean.get("due_date"),
         reason=reason,
         note=wrote_note or "",
+    ) | follow_up_problems(
+        mitigation.risk,
+        clean.get("source_incident", mitigation.source_incident),
+        clean.get("horizon", mitigation.horizon),
     )
+
+
+def follow_up_problems(risk: Risk, source: Incident | None, horizon: str | None) -> dict:
+    """What is wrong with a mitigation's source incident and horizon, by field.
+
+    A follow-up belongs to a risk the incident materialised, and says its horizon; a horizon
+    without a source incident means nothing.
+    """
+    if source is None:
+        if horizon is not None:
+            return {"horizon": "A horizon belongs to an incident's follow-up; give the incident."}
+        return {}
+    problems = {}
+    if horizon is None:
+        problems["horizon"] = (
+            "Say whether the follow-up is an action item (short) or a strategic change (long)."
+        )
+    if risk not in source.risks:
+        problems["source_incident"] = (
+            f"{source.key} is not linked to {risk.key}; link the risk on the incident first."
+        )
+    return problems
 
 
 def _apply_and_commit(mitigation, clean, actor, *, reason: str, note: str):

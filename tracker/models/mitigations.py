@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.domain.mitigations import OPEN_STATUSES, STATUSES
+from tracker.domain.mitigations import HORIZONS, OPEN_STATUSES, STATUSES
 from tracker.extensions import db
 from tracker.models.accounts import Team, User
 from tracker.models.risks import Risk
 from tracker.models.types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from tracker.models.incidents import Incident
+
 MITIGATION_STATUSES = STATUSES
+MITIGATION_HORIZONS = HORIZONS
 OPEN_MITIGATION_STATUSES = OPEN_STATUSES
 
 
@@ -29,6 +34,11 @@ class Mitigation(db.Model):
         # The dashboard asks of every risk whether it has open, done or live mitigations and
         # how many are overdue; this index answers those without reading the table.
         sa.Index("ix_mitigations_risk_status_due", "risk_id", "status", "due_date"),
+        sa.CheckConstraint("horizon IN ('short', 'long')", name="horizon_known"),
+        # A follow-up of an incident says whether it is an action item or a strategic change.
+        sa.CheckConstraint(
+            "source_incident_id IS NULL OR horizon IS NOT NULL", name="follow_up_has_horizon"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +61,12 @@ class Mitigation(db.Model):
     follow_jira: Mapped[bool] = mapped_column(default=True)
     # Claimed by the first "create Jira ticket" request, so a retry cannot create a second one.
     jira_create_token: Mapped[str | None] = mapped_column(sa.String(64))
+    # Set on an incident's follow-ups: the incident whose review asked for this work.
+    source_incident_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("incidents.id"), index=True
+    )
+    # "short" (an action item) or "long" (a strategic change); required with a source incident.
+    horizon: Mapped[str | None] = mapped_column(sa.String(8))
 
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -63,6 +79,7 @@ class Mitigation(db.Model):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    source_incident: Mapped[Incident | None] = relationship(back_populates="follow_ups")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models.accounts import Team, User
+from tracker.models.events import FieldChange
 from tracker.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -185,27 +186,16 @@ _register_sort_index("ix_risks_register_by_score", Risk.score, Risk.residual_sco
 _register_sort_index("ix_risks_register_by_residual", Risk.residual_score, Risk.score)
 
 
-class RiskEvent(db.Model):
-    """One change to one field of a risk: who, when, old → new, and why."""
+class RiskEvent(FieldChange, db.Model):
+    """One change to one field of a risk or of one of its mitigations."""
 
     __tablename__ = "risk_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(sa.ForeignKey("risks.id", ondelete="CASCADE"), index=True)
     # Set when the change was to one of the risk's mitigations rather than the risk itself.
     mitigation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("mitigations.id", ondelete="CASCADE"), index=True
     )
-    # None when the tracker itself made the change (e.g. an acceptance expired).
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The risk's version once this change was saved.
-    version: Mapped[int]
-    field: Mapped[str] = mapped_column(sa.String(40))
-    old_value: Mapped[str | None] = mapped_column(sa.Text)
-    new_value: Mapped[str | None] = mapped_column(sa.Text)
-    reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     risk: Mapped[Risk] = relationship()
     mitigation: Mapped[Mitigation | None] = relationship()
-    actor: Mapped[User | None] = relationship()

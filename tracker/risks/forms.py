@@ -70,6 +70,8 @@ class RiskForm(FlaskForm):
         description="Needed when a score changes; kept in the history.",
     )
     version = HiddenField()
+    # INC-n when the risk is created from an incident, which it is then linked to.
+    from_incident = HiddenField()
     submit = SubmitField("Save risk")
 
     def set_choices(self, settings: ScoringSettings, categories, teams, users) -> None:

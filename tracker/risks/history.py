@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -13,6 +13,7 @@ from tracker import clock
 from tracker.domain import lifecycle
 from tracker.domain import mitigations as mitigation_rules
 from tracker.extensions import db
+from tracker.history import display_value
 from tracker.models import Category, Mitigation, Risk, RiskEvent, Team, User
 
 FIELD_LABELS = {
@@ -46,6 +47,8 @@ FIELD_LABELS = {
     "completed_on": "Completed on",
     "jira_link": "Jira link",
     "follow_jira": "Follows Jira",
+    "source_incident": "Source incident",
+    "horizon": "Horizon",
 }
 
 
@@ -75,25 +78,6 @@ def value_text(
         except ValueError:
             return value
     return value
-
-
-def display_value(value) -> str | None:
-    """How a field's value is written in the history (and compared for changes)."""
-    if value is None:
-        return None
-    if isinstance(value, Team | Category):
-        return value.slug
-    if isinstance(value, User):
-        return value.email
-    if isinstance(value, list):
-        return ", ".join(value)
-    if isinstance(value, float):
-        # Exact (shortest round-trip) text, so no change is too small to be recorded.
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return str(value)
 
 
 def record(

@@ -13,6 +13,8 @@ from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.edits import save_edit
 from tracker.extensions import db
 from tracker.forms import apply_errors, choices
+from tracker.incidents import prefill
+from tracker.incidents.materialised import latest_incidents_of, materialised_for
 from tracker.jira import links as jira_links
 from tracker.jira import queries as jira_queries
 from tracker.mitigations import queries as mitigation_queries
@@ -86,15 +88,20 @@ def new():
         abort(403)
     form = RiskForm()
     _form_choices(form)
+    source = prefill.source_incident(request.args.get("from_incident") or form.from_incident.data)
     if form.validate_on_submit():
         try:
             risk = services.create_risk(form.raw_values(), current_user)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            prefill.link_new_risk(source, risk, current_user)
             flash(f"Created {risk.key}.", "success")
             return redirect(url_for("risks.detail", key=risk.key))
-    return render_template("risks/form.html", form=form, risk=None), 400 if form.errors else 200
+    elif not form.is_submitted() and source is not None:
+        prefill.fill_risk_form(form, source)
+    code = 400 if form.errors else 200
+    return render_template("risks/form.html", form=form, risk=None, source=source), code
 
 
 @bp.get("/<key>")
@@ -142,6 +149,8 @@ def render_detail(risk: Risk, code: int = 200):
         risk_links=jira_links.links_of(risk),
         drift_flags=jira_queries.flags_for_risk(risk),
         drift_kinds=DRIFT_KINDS,
+        materialised=materialised_for(risk.id, clock.now()),
+        linked_incidents=latest_incidents_of(risk.id),
         **mitigations,
     )
     return page, code

@@ -1,0 +1,62 @@
+"""How often risks materialised as incidents, and the bad minutes those incidents cost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Incident, incident_risks
+
+WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Materialised:
+    """A risk's record in the window: how many incidents it caused and their impact minutes."""
+
+    incidents: int = 0
+    bad_minutes: float = 0.0
+
+
+def materialised_since(risk_ids: Iterable[int], since: datetime) -> dict[int, Materialised]:
+    """For each risk id, its linked incidents that started at or after `since` and the sum of
+    their customer-impact minutes; risks without any are left out (one query)."""
+    ids = list(risk_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            incident_risks.c.risk_id,
+            sa.func.count(Incident.id),
+            sa.func.coalesce(sa.func.sum(Incident.impact_minutes), 0.0),
+        )
+        .join(Incident, Incident.id == incident_risks.c.incident_id)
+        .where(incident_risks.c.risk_id.in_(ids), Incident.started_at >= since)
+        .group_by(incident_risks.c.risk_id)
+    )
+    return {risk_id: Materialised(count, float(minutes)) for risk_id, count, minutes in rows}
+
+
+def materialised_last_year(risk_ids: Iterable[int], now: datetime) -> dict[int, Materialised]:
+    """`materialised_since` over the 365 days up to `now`."""
+    return materialised_since(risk_ids, now - timedelta(days=WINDOW_DAYS))
+
+
+def materialised_for(risk_id: int, now: datetime) -> Materialised:
+    """One risk's record over the 365 days up to `now` (zero when it never materialised)."""
+    return materialised_last_year([risk_id], now).get(risk_id, Materialised())
+
+
+def latest_incidents_of(risk_id: int, limit: int = 10) -> list[Incident]:
+    """The incidents that materialised the risk, latest start first (one query)."""
+    return db.session.scalars(
+        sa.select(Incident)
+        .join(incident_risks, incident_risks.c.incident_id == Incident.id)
+        .where(incident_risks.c.risk_id == risk_id)
+        .order_by(Incident.started_at.desc())
+        .limit(limit)
+    ).all()
