@@ -1,0 +1,203 @@
+"""Benchmark: the incident list, its API and a risk's page with 5,000 incidents linked to
+2,000 risks (10,000 services, 5,000 links).
+
+    python benchmarks/incidents.py [--database-url URL] [--runs 30]
+
+Default database: a throw-away SQLite file. With --database-url (e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/test) that database is emptied and rebuilt.
+Prints, per page, the median and 90th percentile of the request time and the SQL queries per
+request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from tests.conftest import drop_everything  # noqa: E402
+from tracker import create_app  # noqa: E402
+from tracker.accounts.services import hash_password  # noqa: E402
+from tracker.api.tokens import create_token  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.models import (  # noqa: E402
+    Category,
+    Incident,
+    IncidentService,
+    Risk,
+    Team,
+    User,
+    incident_risks,
+)
+
+RISKS, INCIDENTS, SERVICES_PER_INCIDENT = 2_000, 5_000, 2
+SEVERITIES = ["sev1", "sev2", "sev3", "sev3", "sev4"]
+STATUSES = ["open", "reviewing", "closed", "closed"]
+PAGES = (
+    "/incidents",
+    "/incidents?team=team-3&severity=sev3",
+    "/incidents?service=service-7",
+    "/incidents?q=outage+42",
+    "/risks/RISK-1",
+)
+
+
+def seed() -> None:
+    now = datetime.now(UTC)
+    teams = [Team(slug=f"team-{n}", name=f"Team {n}") for n in range(20)]
+    db.session.add_all(teams)
+    db.session.add(
+        User(
+            email="viewer@example.com",
+            display_name="Viewer",
+            role="viewer",
+            password_hash=hash_password("benchmark password"),
+        )
+    )
+    db.session.flush()
+    team_ids = [team.id for team in teams]
+    category = db.session.scalar(sa.select(Category.id))
+    db.session.execute(
+        sa.insert(Risk),
+        [
+            {
+                "number": n,
+                "title": f"Risk {n}",
+                "description": "",
+                "category_id": category,
+                "service": "",
+                "team_id": team_ids[n % 20],
+                "likelihood": 3,
+                "impact": 3,
+                "score": 9,
+                "residual_likelihood": 2,
+                "residual_impact": 2,
+                "residual_score": 4,
+                "treatment": "mitigate",
+                "status": "open",
+                "next_review": date.today() + timedelta(days=30),
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(1, RISKS + 1)
+        ],
+    )
+    db.session.execute(
+        sa.insert(Incident),
+        [
+            {
+                "number": n,
+                "title": f"Outage {n}",
+                "summary": "Checkout returned errors",
+                "severity": SEVERITIES[n % 5],
+                "team_id": team_ids[n % 20],
+                "started_at": now - timedelta(hours=n * 1.7),
+                "resolved_at": now - timedelta(hours=n * 1.7 - 1),
+                "impact_minutes": float(n % 60),
+                "review_url": "",
+                "status": STATUSES[n % 4],
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(1, INCIDENTS + 1)
+        ],
+    )
+    incident_ids = db.session.scalars(sa.select(Incident.id).order_by(Incident.id)).all()
+    risk_ids = db.session.scalars(sa.select(Risk.id).order_by(Risk.id)).all()
+    db.session.execute(
+        sa.insert(IncidentService),
+        [
+            {"incident_id": incident_id, "name": f"service-{(i + s * 7) % 50}"}
+            for i, incident_id in enumerate(incident_ids)
+            for s in range(SERVICES_PER_INCIDENT)
+        ],
+    )
+    db.session.execute(
+        sa.insert(incident_risks),
+        [
+            {"incident_id": incident_id, "risk_id": risk_ids[i % RISKS]}
+            for i, incident_id in enumerate(incident_ids)
+        ],
+    )
+    db.session.commit()
+
+
+def timed(client, url: str, runs: int, headers: dict | None = None) -> None:
+    statements: list[str] = []
+
+    def record(*args):
+        statements.append(args[2])
+
+    client.get(url, headers=headers)  # warm caches
+    event.listen(db.engine, "before_cursor_execute", record)
+    timings = []
+    for _ in range(runs):
+        statements.clear()
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    event.remove(db.engine, "before_cursor_execute", record)
+    timings.sort()
+    print(
+        f"GET {url}: median {statistics.median(timings):.0f} ms, "
+        f"p90 {timings[int(len(timings) * 0.9) - 1]:.0f} ms over {runs} runs, "
+        f"{len(statements)} SQL queries per request"
+    )
+
+
+def measure(app, runs: int) -> None:
+    client = app.test_client()
+    viewer = db.session.scalar(sa.select(User))
+    with client.session_transaction() as session:
+        session["_user_id"] = viewer.get_id()
+    for url in PAGES:
+        timed(client, url, runs)
+    token = create_token(viewer, "benchmark")[1]
+    api = app.test_client()
+    timed(api, "/api/v1/incidents?per_page=200", runs, {"Authorization": f"Bearer {token}"})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{folder}/bench.db"
+        drop_everything(url)
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "benchmark-only-secret-key",
+                "SQLALCHEMY_DATABASE_URI": url,
+            }
+        )
+        with app.app_context():
+            upgrade()
+            started = time.perf_counter()
+            seed()
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
+            print(
+                f"{url.split(':')[0]}: seeded {RISKS:,} risks and {INCIDENTS:,} incidents "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            measure(app, args.runs)
+
+
+if __name__ == "__main__":
+    main()
