@@ -29,7 +29,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HEADER = (
     "key,title,description,category,service,team,owner,likelihood,impact,score,band,"
     "residual_likelihood,residual_impact,residual_score,treatment,status,next_review,tags,"
-    "ettd_minutes,ettr_minutes,users_impacted,ettf_days,bad_minutes_per_year,budget_share"
+    "ettd_minutes,ettr_minutes,users_impacted,ettf_days,bad_minutes_per_year,budget_share,"
+    "residual_bad_minutes_per_year"
 )
 MINIMAL = "title,category,team,likelihood,impact"
 IMPORT_REASON = "Imported from CSV"

@@ -324,3 +324,52 @@ def test_planning_counts_in_a_constant_number_of_queries(admin_client, factory, 
 
 def test_quarter_of_the_clock_is_the_first_quarter(app):
     assert Quarter.of(TODAY) == Quarter(2026, 1)
+
+
+# The residual estimate that gives the minutes saved
+
+
+def test_the_risk_form_takes_the_estimate_once_mitigated(admin_client, factory, sre):
+    from tracker.risks import services as risk_services
+
+    risk = factory.risk(
+        sre, ettd_minutes=30, ettr_minutes=600, users_impacted=1, ettf_days=365, impact=5
+    )
+    form = admin_client.get(f"/risks/{risk.key}/edit").get_data(as_text=True)
+    assert 'name="residual_bad_minutes_per_year"' in form
+
+    risk_services.update_risk(
+        risk, {"residual_bad_minutes_per_year": "100"}, None, expected_version=risk.version
+    )
+
+    page = admin_client.get(f"/risks/{risk.key}").get_data(as_text=True)
+    assert "(the work saves 530)" in page
+
+
+def test_the_estimate_is_validated_and_kept_through_the_api_and_the_csv(app, admin, factory, sre):
+    from tracker.api import tokens
+
+    token = tokens.create_token(admin, "tests")[1]
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {
+        "title": "Single region",
+        "category": "infrastructure",
+        "team": "sre",
+        "likelihood": 3,
+        "impact": 5,
+        "residual_bad_minutes_per_year": 12.5,
+    }
+
+    created = client.post("/api/v1/risks", json=body, headers=headers)
+    too_many = client.post(
+        "/api/v1/risks", json=body | {"residual_bad_minutes_per_year": 600_000}, headers=headers
+    )
+
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["residual_bad_minutes_per_year"] == 12.5
+    assert too_many.status_code == 422
+    assert "525,960" in too_many.get_json()["errors"]["residual_bad_minutes_per_year"]
+    exported = signed_in_client(app, admin).get("/risks/export.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert rows[0]["residual_bad_minutes_per_year"] == "12.5"

@@ -38,6 +38,7 @@ RISK_FIELDS = {
     "users_impacted",
     "ettf_days",
     "bad_minutes_per_year",
+    "residual_bad_minutes_per_year",
     "budget_share",
     "incidents_365d",
     "actual_bad_minutes_365d",

@@ -84,6 +84,11 @@ class RiskCreate(Body):
     ettf_days: float | None = Field(
         None, json_schema_extra={"exclusiveMinimum": 0}, description="Days between failures."
     )
+    residual_bad_minutes_per_year: float | None = Field(
+        None,
+        json_schema_extra={"minimum": 0, "maximum": 525_960},
+        description="Estimated bad minutes a year once mitigated; null when not estimated.",
+    )
 
 
 class RiskUpdate(RiskCreate):

@@ -52,6 +52,7 @@ def _risk_fields(item: Risk, settings: ScoringSettings, record: Materialised) ->
         "ettr_minutes": item.ettr_minutes,
         "users_impacted": item.users_impacted,
         "ettf_days": item.ettf_days,
+        "residual_bad_minutes_per_year": item.residual_bad_minutes_per_year,
         "bad_minutes_per_year": item.bad_minutes_per_year,
         "budget_share": settings.budget_share(item.bad_minutes_per_year),
         "incidents_365d": record.incidents,

@@ -134,6 +134,9 @@ class RiskOut(BaseModel):
     users_impacted: float | None = Field(description="Share of users, 0 to 1.")
     ettf_days: float | None
     bad_minutes_per_year: float | None
+    residual_bad_minutes_per_year: float | None = Field(
+        description="Estimated bad minutes a year once mitigated (null: not estimated)."
+    )
     budget_share: float | None = Field(description="Share of the yearly error budget burnt.")
     incidents_365d: int = Field(
         description="Linked incidents that started in the last 365 days: how often it happened."

@@ -44,6 +44,7 @@ COLUMNS = (
     "ettf_days",
     "bad_minutes_per_year",
     "budget_share",
+    "residual_bad_minutes_per_year",
 )
 # Derived by the tracker: accepted on import (so an export re-imports) and ignored.
 READ_ONLY_COLUMNS = frozenset(

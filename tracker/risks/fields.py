@@ -40,7 +40,9 @@ EDITABLE_FIELDS = (
     "next_review",
     "tags",
     *QUANTIFICATION_FIELDS,
+    "residual_bad_minutes_per_year",
 )
+MINUTES_PER_YEAR = 525_960  # 365.25 days: no risk can cost more bad minutes than a year has
 
 
 class FieldError(ValueError):
@@ -250,6 +252,7 @@ def clean_risk_values(
         "ettr_minutes": lambda v: _non_negative(v, "ETTR (minutes to repair)"),
         "users_impacted": parse_share,
         "ettf_days": _ettf,
+        "residual_bad_minutes_per_year": _residual_minutes,
     }
     defaults = {
         "description": "",
@@ -260,6 +263,7 @@ def clean_risk_values(
         "tags": [],
         "residual_likelihood": None,
         "residual_impact": None,
+        "residual_bad_minutes_per_year": None,
     }
     present = {name: raw[name] for name in EDITABLE_FIELDS if name in raw}
     if creating:
@@ -310,6 +314,19 @@ def _non_negative(value, name: str) -> float:
         raise FieldError(f"The {name} cannot be negative.")
     if number > budget.MAX_MINUTES:
         raise FieldError(f"The {name} can be at most {budget.MAX_MINUTES:,.0f} (a year).")
+    return number
+
+
+def _residual_minutes(value) -> float | None:
+    """The owner's estimate of bad minutes a year once mitigated; blank when not estimated."""
+    if _blank(value):
+        return None
+    number = _non_negative(value, "residual bad minutes a year")
+    if number > MINUTES_PER_YEAR:
+        raise FieldError(
+            f"The residual bad minutes a year cannot exceed the {MINUTES_PER_YEAR:,} minutes "
+            "a year has."
+        )
     return number
 
 

@@ -64,6 +64,11 @@ class RiskForm(FlaskForm):
         "Users impacted", description="Share of users affected: 0.02 or 2%."
     )
     ettf_days = StringField("ETTF — days between failures")
+    residual_bad_minutes_per_year = StringField(
+        "Bad minutes a year once mitigated",
+        description="Your estimate after the planned work; the roadmap ranks work by the "
+        "minutes it saves. Leave empty if not estimated.",
+    )
     reason = StringField(
         "Reason for the change",
         validators=[Length(max=500, message=too_long(500))],
@@ -99,7 +104,13 @@ class RiskForm(FlaskForm):
                 value = value.email if value else ""
             elif name in SCALE_FIELDS:
                 value = "" if value is None else str(value)
-            elif name in ("ettd_minutes", "ettr_minutes", "users_impacted", "ettf_days"):
+            elif name in (
+                "ettd_minutes",
+                "ettr_minutes",
+                "users_impacted",
+                "ettf_days",
+                "residual_bad_minutes_per_year",
+            ):
                 value = "" if value is None else f"{value:g}"
             elif name == "next_review":
                 value = value.isoformat()

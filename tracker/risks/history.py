@@ -36,6 +36,7 @@ FIELD_LABELS = {
     "ettr_minutes": "ETTR (min)",
     "users_impacted": "Users impacted",
     "ettf_days": "ETTF (days)",
+    "residual_bad_minutes_per_year": "Bad minutes a year once mitigated",
     "accepted_by": "Accepted by",
     "acceptance_expires": "Acceptance expires",
     "archived": "Archived",
