@@ -373,3 +373,43 @@ def test_the_estimate_is_validated_and_kept_through_the_api_and_the_csv(app, adm
     exported = signed_in_client(app, admin).get("/risks/export.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert rows[0]["residual_bad_minutes_per_year"] == "12.5"
+
+
+def test_incident_follow_ups_count_with_the_rest_and_apart(app, admin, factory, sre, clock):
+    from datetime import timedelta as delta
+
+    from tracker.api import tokens
+    from tracker.incidents import services as incident_services
+
+    risk = factory.risk(sre, title="Primary database in one zone")
+    start = clock.current - delta(days=10)
+    incident = incident_services.create_incident(
+        {
+            "title": "Failover took an hour",
+            "severity": "sev1",
+            "team": "sre",
+            "started_at": start,
+            "resolved_at": start + delta(hours=1),
+            "impact_minutes": 60,
+        },
+        admin,
+    )
+    incident_services.link_risk(incident, risk, admin)
+    follow_up = work(risk, sre, "Automate failover", due_date=date(2026, 2, 1), status="done")
+    follow_up.completed_on, follow_up.source_incident_id = date(2026, 2, 4), incident.id
+    follow_up.horizon = "short"
+    work(risk, sre, "Second zone", due_date=date(2026, 2, 10), status="done")
+    db.session.commit()
+    token = tokens.create_token(admin, "tests")[1]
+
+    body = (
+        app.test_client()
+        .get("/api/v1/delivery", headers={"Authorization": f"Bearer {token}"})
+        .get_json()
+    )
+    page = signed_in_client(app, admin).get("/roadmap/delivery").get_data(as_text=True)
+
+    assert body["overall"]["due"] == 2 and body["teams"][0]["due"] == 2
+    assert (body["follow_ups"]["due"], body["follow_ups"]["late"]) == (1, 1)
+    assert body["follow_ups"]["median_days_late"] == 3
+    assert "Of which incident follow-ups" in page

@@ -50,6 +50,9 @@ class DeliveryOut(BaseModel):
     quarter: str
     teams: list[TeamFiguresOut]
     overall: FiguresOut
+    follow_ups: FiguresOut = Field(
+        description="Incident follow-ups alone (also counted in the teams and overall)."
+    )
 
 
 class RoadmapQuery(PageQuery, TeamQuery):
@@ -121,6 +124,7 @@ def delivery_figures():
                 TeamFiguresOut(team=row.team.slug, **_figures(row.latest)) for row in report.teams
             ],
             overall=FiguresOut(**_figures(report.overall[-1])),
+            follow_ups=FiguresOut(**_figures(report.follow_ups[-1])),
         )
     )
 

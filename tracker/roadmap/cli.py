@@ -31,6 +31,7 @@ TEXT_HEADER = [
     "BLOCKED",
 ]
 OVERALL = "all teams"
+FOLLOW_UPS = "incident follow-ups"
 
 
 @click.group("delivery")
@@ -60,6 +61,8 @@ def _rows(report: delivery.DeliveryReport) -> list[list[str]]:
     rows = [[row.team.slug, *format_figures(row.latest)] for row in report.teams]
     if len(report.teams) > 1:
         rows.append([OVERALL, *format_figures(report.overall[-1])])
+    if report.follow_ups[-1].due:
+        rows.append([FOLLOW_UPS, *format_figures(report.follow_ups[-1])])
     return rows
 
 
@@ -70,6 +73,8 @@ def _csv(report: delivery.DeliveryReport) -> str:
     rows = [(row.team.slug, row.latest) for row in report.teams]
     if len(report.teams) > 1:
         rows.append((OVERALL, report.overall[-1]))
+    if report.follow_ups[-1].due:
+        rows.append((FOLLOW_UPS, report.follow_ups[-1]))
     for team, figures in rows:
         values = [getattr(figures, name) for name in delivery.FIELDS]
         writer.writerow([report.quarter, team, *("" if v is None else v for v in values)])

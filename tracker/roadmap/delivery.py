@@ -47,6 +47,8 @@ class DeliveryReport:
     quarters: list[Quarter]
     teams: list[TeamDelivery]
     overall: list[Figures]
+    # Incident follow-ups alone (they are also counted in the teams' and overall figures).
+    follow_ups: list[Figures]
 
     @property
     def quarter(self) -> Quarter:
@@ -80,10 +82,12 @@ def _tallies(quarters: list[Quarter], today: date, team_id: int | None) -> dict:
     done = Mitigation.status == "done"
     judged = sa.and_(done, Mitigation.completed_on.is_not(None))
     index = _quarter_index(quarters).label("quarter_index")
+    follow_up = _follow_up().label("follow_up")
     query = _scope(
         sa.select(
             Mitigation.team_id,
             index,
+            follow_up,
             sa.func.count(),
             _count(done),
             _count(sa.and_(judged, Mitigation.completed_on <= Mitigation.original_due_date)),
@@ -94,11 +98,17 @@ def _tallies(quarters: list[Quarter], today: date, team_id: int | None) -> dict:
         ),
         quarters,
         team_id,
-    ).group_by(Mitigation.team_id, sa.literal_column("quarter_index"))
+    ).group_by(
+        Mitigation.team_id, sa.literal_column("quarter_index"), sa.literal_column("follow_up")
+    )
     return {
-        (team, quarter): Tally(*(int(value) for value in counts))
-        for team, quarter, *counts in db.session.execute(query)
+        (team, quarter, bool(follow)): Tally(*(int(value) for value in counts))
+        for team, quarter, follow, *counts in db.session.execute(query)
     }
+
+
+def _follow_up() -> sa.ColumnElement[int]:
+    return sa.case((Mitigation.source_incident_id.is_not(None), 1), else_=0)
 
 
 def _days_late(quarters: list[Quarter], team_id: int | None) -> dict:
@@ -108,6 +118,7 @@ def _days_late(quarters: list[Quarter], team_id: int | None) -> dict:
             Mitigation.due_date,
             Mitigation.completed_on,
             Mitigation.original_due_date,
+            _follow_up(),
         ).where(
             Mitigation.status == "done",
             Mitigation.completed_on > Mitigation.original_due_date,
@@ -115,15 +126,21 @@ def _days_late(quarters: list[Quarter], team_id: int | None) -> dict:
         quarters,
         team_id,
     )
-    days: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for team, due, completed, original in db.session.execute(query):
+    days: dict[tuple[int, int, bool], list[int]] = defaultdict(list)
+    for team, due, completed, original, follow in db.session.execute(query):
         index = next(i for i, quarter in enumerate(quarters) if quarter.contains(due))
-        days[team, index].append((completed - original).days)
+        days[team, index, bool(follow)].append((completed - original).days)
     return days
 
 
+def _figures_of(tallies: dict, days: dict, keys: list[tuple]) -> Figures:
+    total = sum((tallies.get(key, Tally()) for key in keys), Tally())
+    return figures(total, [d for key in keys for d in days.get(key, [])])
+
+
 def report(quarters: list[Quarter], today: date, team: Team | None = None) -> DeliveryReport:
-    """Figures for every team (or `team`) and overall, for each of `quarters` (oldest first)."""
+    """Figures for every team (or `team`) and overall, for each of `quarters` (oldest first),
+    and those of incident follow-ups alone; four queries."""
     team_id = team.id if team else None
     tallies = _tallies(quarters, today, team_id)
     days = _days_late(quarters, team_id)
@@ -132,20 +149,22 @@ def report(quarters: list[Quarter], today: date, team: Team | None = None) -> De
         if team
         else db.session.scalars(sa.select(Team).order_by(sa.func.lower(Team.name), Team.id)).all()
     )
-    rows = []
-    for each in teams:
-        rows.append(
-            TeamDelivery(
-                each,
-                [
-                    figures(tallies.get((each.id, i), Tally()), days.get((each.id, i), []))
-                    for i in range(len(quarters))
-                ],
-            )
+    both = (False, True)
+    rows = [
+        TeamDelivery(
+            each,
+            [
+                _figures_of(tallies, days, [(each.id, i, f) for f in both])
+                for i in range(len(quarters))
+            ],
         )
-    overall = []
-    for i in range(len(quarters)):
-        total = sum((tallies.get((row.team.id, i), Tally()) for row in rows), Tally())
-        late = [d for row in rows for d in days.get((row.team.id, i), [])]
-        overall.append(figures(total, late))
-    return DeliveryReport(quarters, rows, overall)
+        for each in teams
+    ]
+    overall = [
+        _figures_of(tallies, days, [(t.id, i, f) for t in teams for f in both])
+        for i in range(len(quarters))
+    ]
+    follow_ups = [
+        _figures_of(tallies, days, [(t.id, i, True) for t in teams]) for i in range(len(quarters))
+    ]
+    return DeliveryReport(quarters, rows, overall, follow_ups)
