@@ -23,6 +23,10 @@ CHECKED = {
     ("risks", "status"): "open",
     ("risks", "treatment"): "mitigate",
     ("mitigations", "status"): "planned",
+    # A follow-up (with a source incident) needs a horizon; an ordinary mitigation has neither.
+    ("mitigations", "source_incident_id"): None,
+    ("mitigations", "horizon"): None,
+    ("incidents", "status"): "open",
     ("review_decisions", "kind"): "note",
     ("jira_links", "mitigation_id"): None,  # a link names a risk or a mitigation, not both
     ("reviews", "open_slot"): None,  # at most one open review
