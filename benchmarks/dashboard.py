@@ -127,26 +127,33 @@ def seed() -> None:
 
 
 def measure(app, runs: int, path: str = "/") -> None:
-    """Time `runs` GETs of `path` as a viewer; print the median, p90 and queries per request."""
+    """Time `runs` GETs of `path` as a viewer; print the median, p90, the page's size and the
+    queries per request."""
     client = app.test_client()
     viewer = db.session.scalar(sa.select(User))
     with client.session_transaction() as session:
         session["_user_id"] = viewer.get_id()
     client.get(path)  # warm caches (and, for the dashboard, this week's snapshot row)
     statements: list[str] = []
-    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    timings = []
+
+    def record(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    timings, size = [], 0
     for _ in range(runs):
         statements.clear()
         started = time.perf_counter()
         response = client.get(path)
         timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
+        assert response.status_code == 200, (path, response.status_code)
+        size = len(response.data)
+    event.remove(db.engine, "before_cursor_execute", record)
     timings.sort()
     print(
         f"GET {path}: median {statistics.median(timings):.0f} ms, "
         f"p90 {timings[int(len(timings) * 0.9) - 1]:.0f} ms over {runs} runs, "
-        f"{len(statements)} SQL queries per request"
+        f"{size / 1024:.1f} KB, {len(statements)} SQL queries per request"
     )
 
 
