@@ -248,7 +248,7 @@ def test_a_viewer_gets_403_from_every_jira_button(jira, viewer_client, risk, mit
         (f"/mitigations/{m}/jira-links", {"key": "OPS-2"}),
         (f"/mitigations/{m}/jira-links/OPS-1/delete", {}),
         (f"/mitigations/{m}/follow-jira", {"follow": "0"}),
-        (f"/mitigations/{m}/jira-ticket", {"token": "tok-1"}),
+        (f"/mitigations/{m}/jira-ticket", {"token": TOKEN_1}),
         ("/jira/syncs", {}),
     ]
 
@@ -266,7 +266,7 @@ def test_a_viewer_gets_403_from_create_ticket_even_when_jira_is_not_configured(
     app.config["JIRA_URL"] = None
 
     response = viewer_client.post(
-        f"/mitigations/{mitigation.id}/jira-ticket", data={"token": "tok-1"}
+        f"/mitigations/{mitigation.id}/jira-ticket", data={"token": TOKEN_1}
     )
 
     assert response.status_code == 403
@@ -426,6 +426,10 @@ def test_sync_now_while_a_sync_runs_starts_nothing_and_says_so(jira, admin_clien
 # Creating a ticket -----------------------------------------------------------------------------
 
 
+# Tokens as the form issues them (tracker.jira.create.new_token).
+TOKEN_1, TOKEN_2 = "0123456789abcdef", "fedcba9876543210"
+
+
 def created_issues(jira) -> list:
     return [r for r in jira.requests if r.method == "POST" and r.path == ISSUE]
 
@@ -439,20 +443,20 @@ def create(client, mitigation, token: str):
 def test_creating_a_ticket_makes_one_labelled_ticket_and_links_it(
     jira, admin_client, risk, mitigation
 ):
-    page = create(admin_client, mitigation, "tok-1").get_data(as_text=True)
+    page = create(admin_client, mitigation, TOKEN_1).get_data(as_text=True)
 
     assert "Created OPS-1 in Jira and linked it." in page
     assert list(jira.tickets) == ["OPS-1"]
     created = jira.tickets["OPS-1"]
     assert created.summary == "Replica in a second zone"
-    assert sorted(created.labels) == sorted([risk.key, "risktracker-tok-1"])
+    assert sorted(created.labels) == sorted([risk.key, f"risktracker-{TOKEN_1}"])
     assert [lk.ticket.key for lk in links.links_of(mitigation)] == ["OPS-1"]
 
 
 def test_posting_the_same_token_again_creates_no_second_ticket(jira, admin_client, mitigation):
-    create(admin_client, mitigation, "tok-1")
+    create(admin_client, mitigation, TOKEN_1)
 
-    page = create(admin_client, mitigation, "tok-1").get_data(as_text=True)
+    page = create(admin_client, mitigation, TOKEN_1).get_data(as_text=True)
 
     assert len(created_issues(jira)) == 1
     assert "OPS-1 is linked." in page
@@ -468,12 +472,12 @@ def test_a_second_click_while_the_first_is_still_creating_creates_nothing(
     def create_after_a_second_click(connection, *args, **kwargs):
         # The second request arrives after the first claimed the token, before Jira has
         # the ticket.
-        second_click.append(create(admin_client, mitigation, "tok-1").get_data(as_text=True))
+        second_click.append(create(admin_client, mitigation, TOKEN_1).get_data(as_text=True))
         return real_create(connection, *args, **kwargs)
 
     monkeypatch.setattr(JiraConnection, "create_issue", create_after_a_second_click)
 
-    create(admin_client, mitigation, "tok-1")
+    create(admin_client, mitigation, TOKEN_1)
 
     assert len(second_click) == 1
     assert "This ticket is already being created" in second_click[0]
@@ -482,18 +486,84 @@ def test_a_second_click_while_the_first_is_still_creating_creates_nothing(
 
 
 def test_a_new_token_creates_a_new_ticket(jira, admin_client, mitigation):
-    create(admin_client, mitigation, "tok-1")
+    create(admin_client, mitigation, TOKEN_1)
 
-    create(admin_client, mitigation, "tok-2")
+    create(admin_client, mitigation, TOKEN_2)
 
     assert len(created_issues(jira)) == 2
     assert [lk.ticket.key for lk in links.links_of(mitigation)] == ["OPS-1", "OPS-2"]
 
 
+def test_the_search_for_the_clicks_ticket_quotes_the_project_and_the_label(
+    jira, admin_client, mitigation
+):
+    create(admin_client, mitigation, TOKEN_1)
+
+    searched = [request.param("jql") for request in jira.search_requests()]
+    assert searched == [f'project = "OPS" AND labels = "risktracker-{TOKEN_1}" ORDER BY key']
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["x OR project = SECRET", "0123456789abcdeF", "0123456789abcde", '0123456789abcdef"', ""],
+)
+def test_a_token_the_form_did_not_issue_is_refused_before_jira_is_asked(
+    jira, admin_client, mitigation, token
+):
+    page = create(admin_client, mitigation, token).get_data(as_text=True)
+
+    assert "one-time token is missing or not one this page issued" in page
+    assert jira.search_requests() == [] and created_issues(jira) == []
+    assert count(JiraLink) == 0
+    assert db.session.get(type(mitigation), mitigation.id).jira_create_token is None
+
+
+def test_a_search_hit_without_the_clicks_label_is_not_linked(
+    jira, admin_client, mitigation, monkeypatch
+):
+    # A search answered loosely (a proxy, a Jira plugin rewriting JQL) returns another ticket
+    # first: it must not be linked as the click's ticket.
+    jira.add_ticket("SECRET-7", labels=["unrelated"])
+    real_search = JiraConnection.search
+
+    def loose_search(connection, jql, fields=None):
+        foreign = real_search(connection, "key in (SECRET-7)", fields)
+        return foreign + real_search(connection, jql, fields)
+
+    monkeypatch.setattr(JiraConnection, "search", loose_search)
+
+    page = create(admin_client, mitigation, TOKEN_1).get_data(as_text=True)
+
+    assert "Created OPS-1 in Jira and linked it." in page
+    assert [lk.ticket.key for lk in links.links_of(mitigation)] == ["OPS-1"]
+
+
+def test_on_a_second_click_only_the_ticket_carrying_the_label_is_linked(
+    jira, admin_client, mitigation, monkeypatch
+):
+    create(admin_client, mitigation, TOKEN_1)
+    jira.add_ticket("SECRET-7", labels=["unrelated"])
+    real_search = JiraConnection.search
+    monkeypatch.setattr(
+        JiraConnection,
+        "search",
+        lambda connection, jql, fields=None: (
+            real_search(connection, "key in (SECRET-7)", fields)
+            + real_search(connection, jql, fields)
+        ),
+    )
+
+    page = create(admin_client, mitigation, TOKEN_1).get_data(as_text=True)
+
+    assert "OPS-1 is linked." in page
+    assert len(created_issues(jira)) == 1
+    assert [lk.ticket.key for lk in links.links_of(mitigation)] == ["OPS-1"]
+
+
 def test_without_jira_project_no_ticket_is_created(app, jira, admin_client, mitigation):
     app.config["JIRA_PROJECT"] = None
 
-    page = create(admin_client, mitigation, "tok-1").get_data(as_text=True)
+    page = create(admin_client, mitigation, TOKEN_1).get_data(as_text=True)
 
     assert "No ticket was created: Set JIRA_PROJECT to create tickets." in page
     assert created_issues(jira) == [] and jira.tickets == {}

@@ -15,7 +15,7 @@ from tracker.domain import incidents as incident_rules
 from tracker.domain import lifecycle, scoring
 from tracker.domain import mitigations as mitigation_rules
 from tracker.incidents import fields as incident_fields
-from tracker.jira.links import KEY_PATTERN as JIRA_KEY_PATTERN
+from tracker.jira.jql import ISSUE_KEY as JIRA_KEY_PATTERN
 from tracker.mitigations.fields import NOTE_MAX, NOTES_MAX
 from tracker.risks import fields as risk_fields
 

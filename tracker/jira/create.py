@@ -7,18 +7,22 @@ creates: it links the labelled ticket if Jira already has it, or reports that it
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import sqlalchemy as sa
 from flask import url_for
 
 from tracker.extensions import db
-from tracker.jira import links
+from tracker.jira import jql, links
 from tracker.jira.client import JiraConnection
 from tracker.mitigations import permissions
 from tracker.models import JiraLink, Mitigation, User
 from tracker.risks.permissions import refusal
 from tracker.validation import PermissionDenied, ValidationError
+
+# What new_token issues; nothing else may reach the label or the search built from it.
+TOKEN = re.compile(r"^[0-9a-f]{16}$")
 
 
 def new_token() -> str:
@@ -51,6 +55,19 @@ def _description(mitigation: Mitigation) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
+def labelled(connection: JiraConnection, label: str) -> str | None:
+    """The key of the ticket in the configured project that carries `label`, if any.
+
+    Every hit is checked for the label itself: a search that Jira (or a proxy in front of it)
+    answers loosely must not get another ticket linked to the mitigation.
+    """
+    query = f"project = {jql.quote(connection.settings.project)} AND labels = {jql.quote(label)}"
+    for issue in connection.search(query + " ORDER BY key", ["labels"]):
+        if label in ((issue.get("fields") or {}).get("labels") or []):
+            return issue["key"]
+    return None
+
+
 def create_ticket(
     connection: JiraConnection, mitigation: Mitigation, actor: User, token: str
 ) -> tuple[JiraLink | None, str]:
@@ -60,13 +77,15 @@ def create_ticket(
         raise PermissionDenied(refusal(actor, mitigation.team, mitigation.label))
     if not connection.settings.project:
         raise ValidationError.single("jira", "Set JIRA_PROJECT to create tickets.")
-    if not token or len(token) > 64:
-        raise ValidationError.single("jira", "The form is missing its token; reload the page.")
+    if not TOKEN.match(token or ""):
+        raise ValidationError.single(
+            "jira", "The form's one-time token is missing or not one this page issued; reload it."
+        )
     label = token_label(token)
     claimed = _claim(mitigation, token)
-    existing = connection.search(f"labels = {label}")
+    existing = labelled(connection, label)
     if existing:
-        key = existing[0]["key"]
+        key = existing
     elif claimed:
         key = connection.create_issue(
             mitigation.title, _description(mitigation), [mitigation.risk.key, label]

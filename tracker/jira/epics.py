@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from tracker.extensions import db
+from tracker.jira import jql
 from tracker.jira.client import BatchFailed, JiraConnection, key_batches
 from tracker.models import JiraLink, JiraTicket
 
@@ -29,12 +30,12 @@ class Progress:
 
 
 def children_jql(keys: list[str], epic_link_field: str | None) -> str:
-    """The search for the children of `keys` (issue keys, which need no quoting)."""
-    listed = ", ".join(keys)
-    clause = f"parent in ({listed})"
-    if epic_link_field and epic_link_field.startswith("customfield_"):
-        number = epic_link_field.removeprefix("customfield_")
-        clause = f"cf[{number}] in ({listed}) OR {clause}"
+    """The search for the children of `keys` (checked issue keys), through the parent field
+    and, when it is a custom field, the Data Center epic link."""
+    listed = jql.issue_keys(keys)
+    clause = f"parent in {listed}"
+    if epic_link_field and jql.CUSTOM_FIELD.match(epic_link_field):
+        clause = f"{jql.custom_field(epic_link_field)} in {listed} OR {clause}"
     return clause + " ORDER BY key"
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -11,19 +9,18 @@ from sqlalchemy.orm import contains_eager
 from tracker import clock
 from tracker.extensions import db
 from tracker.jira import drift
+from tracker.jira.jql import ISSUE_KEY
 from tracker.mitigations import permissions as mitigation_permissions
 from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, Risk, User
 from tracker.risks import history
 from tracker.risks import permissions as risk_permissions
 from tracker.validation import PermissionDenied, ValidationError
 
-KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,30}-[1-9]\d{0,8}$")
-
 
 def normalise_key(text: str) -> str:
     """An issue key, trimmed and upper-cased; ValidationError unless it looks like ABC-123."""
     key = (text or "").strip().upper()
-    if not KEY_PATTERN.match(key):
+    if not ISSUE_KEY.match(key):
         raise ValidationError.single(
             "key", f"A Jira key looks like ABC-123: project key, a hyphen, a number (got {text!r})."
         )

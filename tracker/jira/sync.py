@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.jira import drift, epics, lock
+from tracker.jira import drift, epics, jql, lock
 from tracker.jira.batches import Outcome, apply_or_split, end_batch, span, write_retrying
 from tracker.jira.client import (
     BatchFailed,
@@ -57,7 +57,7 @@ def linked_keys() -> dict[str, bool]:
 
 
 def _jql(keys: list[str], updated_within_minutes: int | None) -> str:
-    query = f"key in ({', '.join(keys)})"
+    query = f"key in {jql.issue_keys(keys)}"
     if updated_within_minutes is not None:
         query += f" AND updated >= -{updated_within_minutes}m"
     return query + " ORDER BY key"
