@@ -14,6 +14,7 @@ from tests.jira_server import DEFAULT_TOKEN
 from tracker.extensions import db
 from tracker.jira import links, lock
 from tracker.jira.client import JiraConnection
+from tracker.jira.create import ticket_description
 from tracker.jira.settings import JiraSettings
 from tracker.jira.sync import run_sync
 from tracker.models import DriftFlag, JiraLink, JiraTicket, SyncRun
@@ -492,6 +493,25 @@ def test_a_new_token_creates_a_new_ticket(jira, admin_client, mitigation):
 
     assert len(created_issues(jira)) == 2
     assert [lk.ticket.key for lk in links.links_of(mitigation)] == ["OPS-1", "OPS-2"]
+
+
+def test_the_ticket_links_back_to_the_risk_under_public_url_whatever_the_host_header(
+    app, risk, mitigation
+):
+    app.config["PUBLIC_URL"] = "https://risks.example.com/tracker"
+
+    with app.test_request_context(base_url="http://evil.example.net"):
+        description = ticket_description(mitigation)
+
+    assert f"https://risks.example.com/tracker/risks/{risk.key}" in description
+    assert "evil.example.net" not in description
+
+
+def test_without_public_url_the_ticket_carries_no_link(jira, admin_client, risk, mitigation):
+    create(admin_client, mitigation, TOKEN_1)
+
+    description = jira.tickets["OPS-1"].description
+    assert f"Mitigates {risk.key}" in description and "http" not in description
 
 
 def test_the_search_for_the_clicks_ticket_quotes_the_project_and_the_label(

@@ -11,11 +11,11 @@ import re
 import secrets
 
 import sqlalchemy as sa
-from flask import url_for
 
 from tracker.extensions import db
 from tracker.jira import jql, links
 from tracker.jira.client import JiraConnection
+from tracker.links import external_url
 from tracker.mitigations import permissions
 from tracker.models import JiraLink, Mitigation, User
 from tracker.risks.permissions import refusal
@@ -48,9 +48,12 @@ def _claim(mitigation: Mitigation, token: str) -> bool:
     return result.rowcount == 1
 
 
-def _description(mitigation: Mitigation) -> str:
+def ticket_description(mitigation: Mitigation) -> str:
+    """The new ticket's description: the mitigation, its risk, and a link to the risk."""
     risk = mitigation.risk
-    link = url_for("risks.detail", key=risk.key, _external=True)
+    # The request's Host header is the client's to choose; only PUBLIC_URL says where the
+    # tracker really is, and without it the ticket carries no link.
+    link = external_url("risks.detail", key=risk.key)
     parts = [mitigation.description.strip(), f"Mitigates {risk.key}: {risk.title}", link]
     return "\n\n".join(part for part in parts if part)
 
@@ -88,7 +91,7 @@ def create_ticket(
         key = existing
     elif claimed:
         key = connection.create_issue(
-            mitigation.title, _description(mitigation), [mitigation.risk.key, label]
+            mitigation.title, ticket_description(mitigation), [mitigation.risk.key, label]
         )
     else:
         return None, "This ticket is already being created; reload the page in a moment."
