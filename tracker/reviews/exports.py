@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from tracker import markdown_text as md
 from tracker.domain.mitigations import OPEN_STATUSES
 from tracker.domain.words import plural
 from tracker.reviews import present
@@ -38,25 +39,18 @@ TABLE_HEADER = (
 )
 
 
-def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def _line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def _heading(view: ReviewView) -> list[str]:
     review, budget = view.review, view.budget
     previous = review.previous
-    team = f" — {view.team.name}" if view.team else ""
-    expects = f"the {view.team.name} team's risks expect" if view.team else "the register expects"
+    team_name = md.inline(view.team.name) if view.team else ""
+    team = f" — {team_name}" if view.team else ""
+    starter = md.inline(review.started_by.display_name)
+    expects = f"the {team_name} team's risks expect" if view.team else "the register expects"
     lines = [
         f"# Availability review {present.day(review.started_at)}{team}",
         "",
         f"- Status: {present.status_line(review)}",
-        f"- Started: {present.when(review.started_at)} by {review.started_by.display_name}",
+        f"- Started: {present.when(review.started_at)} by {starter}",
         "- Previous review: "
         + (
             f"#{previous.id} of {present.day(previous.started_at)}"
@@ -70,7 +64,7 @@ def _heading(view: ReviewView) -> list[str]:
     ]
     if view.team:
         lines.append(
-            f"- Team: {view.team.name} only — its risks (ranked among all), the changes to them "
+            f"- Team: {team_name} only — its risks (ranked among all), the changes to them "
             "and to its mitigations, and their decisions."
         )
     return lines
@@ -98,7 +92,7 @@ def _table(view: ReviewView) -> list[str]:
             risk["status"],
             decisions,
         ]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(md.cell(c) for c in cells) + " |")
     more = len(view.risks) - TOP_RISKS
     if more > 0:
         lines += ["", f"And {plural(more, 'more risk')} in the CSV export."]
@@ -110,7 +104,9 @@ def _changes(view: ReviewView) -> list[str]:
     for section in SECTIONS:
         items = view.changes[section]
         lines += ["", f"### {present.SECTION_TITLES[section]} ({len(items)})", ""]
-        lines += [f"- {_line(present.change_line(section, item))}" for item in items] or ["None."]
+        lines += [f"- {md.inline(present.change_line(section, item))}" for item in items] or [
+            "None."
+        ]
     return lines
 
 
@@ -119,8 +115,9 @@ def _blocked(view: ReviewView) -> list[str]:
         return []
     lines = [f"## Blocked mitigations ({len(view.blocked)})", ""]
     for m in view.blocked:
-        waits = f" — {_line(m['note'])}" if m["note"] else ""
-        lines.append(f"- {m['risk_key']} {m['label']} {_line(m['title'])} ({m['team']}){waits}")
+        waits = f" — {md.inline(m['note'])}" if m["note"] else ""
+        title, team = md.inline(m["title"]), md.inline(m["team"])
+        lines.append(f"- {m['risk_key']} {m['label']} {title} ({team}){waits}")
     return lines if view.blocked else [*lines, "None."]
 
 
@@ -130,14 +127,14 @@ def _decisions(view: ReviewView) -> list[str]:
     for decision in view.decisions:
         title = titles.get(decision.risk_key, "")
         summary = present.decision_summary(decision)
-        by = decision.created_by.display_name
-        lines.append(f"- {decision.risk_key} {_line(title)}: {_line(summary)} ({by})")
+        by = md.inline(decision.created_by.display_name)
+        lines.append(f"- {decision.risk_key} {md.inline(title)}: {md.inline(summary)} ({by})")
     return lines if view.decisions else [*lines, "No decisions recorded."]
 
 
 def markdown(view: ReviewView) -> str:
     """The review in Markdown: heading, top risks table, changes, decisions, notes."""
-    notes = view.review.notes.strip() or "No notes."
+    notes = md.block(view.review.notes.strip()) or "No notes."
     parts = [
         _heading(view),
         _table(view),
@@ -155,7 +152,7 @@ def _delivery(view: ReviewView) -> list[str]:
         return ["## Delivery", "", "Not recorded in this review."]
     quarter, rows = view.delivery
     lines = [f"## Delivery in {quarter} (on time = by the original due date)", ""]
-    return lines + [f"- **{_line(name)}**: {line}" for name, line in rows]
+    return lines + [f"- **{md.inline(name)}**: {line}" for name, line in rows]
 
 
 def _row(risk: dict, view: ReviewView) -> list[str]:

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from tracker import markdown_text as md
 from tracker.domain.delivery import Quarter
 from tracker.links import external_url
 from tracker.models import Team
@@ -76,21 +77,13 @@ def planning_csv(rows: Iterator[planning.PlanningItem]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def markdown_cell(text: str) -> str:
-    """Text safe in a Markdown table cell: one line, no HTML, no links, pipes escaped."""
-    flat = " ".join(str(text).split())
-    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("[", "\\["), ("]", "\\]")):
-        flat = flat.replace(raw, safe)
-    return flat.replace("|", "\\|")
-
-
 def planning_markdown(
     rows: Iterator[planning.PlanningItem],
     quarter: Quarter,
     team: Team | None,
 ) -> Iterator[str]:
     """A Markdown heading and table; risk keys link to the tracker when PUBLIC_URL is set."""
-    scope = f"{team.name} — " if team else ""
+    scope = f"{md.inline(team.name)} — " if team else ""
     yield f"# {scope}Availability work to plan for {quarter}\n\n"
     yield (
         "Ranked by the bad minutes a year the work would save, then by expected bad minutes.\n\n"
@@ -105,7 +98,7 @@ def planning_markdown(
         key = f"[{risk.key}]({url})" if url else risk.key
         reasons = "; ".join(planning.REASONS[reason] for reason in item.reasons)
         yield (
-            f"| {rank} | {key} | {markdown_cell(risk.title)} | {markdown_cell(risk.team.name)} "
+            f"| {rank} | {key} | {md.cell(risk.title)} | {md.cell(risk.team.name)} "
             f"| {reasons} | {_minutes(item.bad_minutes) or '—'} "
             f"| {_minutes(item.minutes_saved) or '—'} |\n"
         )
