@@ -9,9 +9,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tests.test_cli import db_snapshot
+from tracker.demo.incidents import INCIDENTS
 from tracker.demo.program import RISKS
 from tracker.extensions import db
 from tracker.models import (
+    Incident,
     JiraLink,
     JiraTicket,
     Mitigation,
@@ -36,6 +38,7 @@ def test_demo_fills_an_empty_database_with_a_realistic_program(runner, clock, au
     check_teams_people_and_about_forty_quantified_risks()
     check_work_on_and_off_schedule_with_slips_blocks_and_unsynced_jira(clock)
     check_history_reviews_and_trends_are_real_and_dated_before_today(clock)
+    check_a_year_of_incidents_with_reviews_follow_ups_and_one_waiting(clock)
     check_each_account_is_printed_once_and_its_password_signs_in(demo, auth)
 
 
@@ -47,6 +50,30 @@ def check_teams_people_and_about_forty_quantified_risks():
     assert count(Risk, Risk.bad_minutes_per_year.isnot(None)) >= 20
     statuses = set(db.session.scalars(sa.select(Risk.status).distinct()))
     assert {"open", "mitigating", "mitigated", "accepted", "closed"} <= statuses
+
+
+def check_a_year_of_incidents_with_reviews_follow_ups_and_one_waiting(clock):
+    now = clock.current
+    incidents = db.session.scalars(sa.select(Incident).order_by(Incident.started_at)).all()
+    assert len(incidents) == len(INCIDENTS) >= 8
+    assert all(now - timedelta(days=365) < i.started_at <= now for i in incidents)
+    assert all(i.risks and i.impact_minutes for i in incidents)
+    closed = [i for i in incidents if i.status == "closed"]
+    assert len(closed) >= 6 and all(i.review_date and i.review_url for i in closed)
+    waiting = [i for i in incidents if i.review_date is None]
+    assert waiting and all(i.resolved_at for i in waiting)
+    follow_ups = db.session.scalars(
+        sa.select(Mitigation).where(Mitigation.source_incident_id.isnot(None))
+    ).all()
+    assert {m.horizon for m in follow_ups} == {"short", "long"}
+    assert any(m.status == "done" for m in follow_ups)
+    assert any(m.status != "done" for m in follow_ups)
+    # The owners' estimate once mitigated is below the inherent one wherever it is given.
+    estimated = db.session.scalars(
+        sa.select(Risk).where(Risk.residual_bad_minutes_per_year.isnot(None))
+    ).all()
+    assert len(estimated) >= 20
+    assert all(r.residual_bad_minutes_per_year <= r.bad_minutes_per_year for r in estimated)
 
 
 def check_work_on_and_off_schedule_with_slips_blocks_and_unsynced_jira(clock):

@@ -22,11 +22,13 @@ from flask import current_app
 from tracker import clock
 from tracker.accounts import services as accounts
 from tracker.dashboard import trends
+from tracker.demo.incidents import plan_incidents
 from tracker.demo.program import MANAGER_OF, PEOPLE, REVIEWS, RISKS, TEAMS, Threat, Work
+from tracker.domain.budget import bad_minutes_per_year
 from tracker.extensions import db
 from tracker.jira import links as jira_links
 from tracker.mitigations import services as mitigations
-from tracker.models import Mitigation, Risk, Team, User
+from tracker.models import Incident, Mitigation, Risk, Team, User
 from tracker.reviews import services as reviews
 from tracker.risks import services as risks
 from tracker.risks import settings as scoring_settings
@@ -83,12 +85,21 @@ class _Timeline:
             config["CLOCK"] = saved
 
 
+def _residual_estimate(threat: Threat) -> float:
+    """The demo owners' estimate of bad minutes a year once mitigated: the inherent estimate
+    scaled by how much the residual score is below the inherent one."""
+    expected = bad_minutes_per_year(*threat.quantified)
+    (likelihood, impact) = threat.residual
+    return round(expected * likelihood * impact / (threat.likelihood * threat.impact), 1)
+
+
 class _Builder:
     def __init__(self, timeline: _Timeline):
         self.t = timeline
         self.today = timeline.today
         self.users: dict[str, User] = {}
         self.risks: dict[str, Risk] = {}
+        self.incidents: dict[str, Incident] = {}
 
     def day(self, offset: int) -> date:
         return self.today + timedelta(days=offset)
@@ -141,6 +152,8 @@ class _Builder:
         if threat.quantified:
             names = ("ettd_minutes", "ettr_minutes", "users_impacted", "ettf_days")
             raw.update(zip(names, threat.quantified, strict=True))
+            if threat.residual:
+                raw["residual_bad_minutes_per_year"] = _residual_estimate(threat)
         risk = risks.create_risk(raw, self.manager(threat.team))
         self.risks[threat.title] = risk
         if threat.jira:
@@ -296,6 +309,7 @@ def build_demo() -> list[Account]:
     for number, threat in enumerate(RISKS):
         builder.plan_risk(number, threat)
     builder.plan_rescores()
+    plan_incidents(builder)
     builder.plan_reviews()
     builder.plan_weekly_figures()
     timeline.run()

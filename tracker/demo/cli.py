@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.demo.build import build_demo
+from tracker.demo.incidents import INCIDENTS
 from tracker.demo.program import RISKS, TEAMS
 from tracker.text_table import format_table
 
@@ -17,7 +18,8 @@ from tracker.text_table import format_table
 @with_appcontext
 def demo_command():
     """Fill an EMPTY database with a demo availability program: teams, managers, about 40
-    risks with their mitigations, Jira links and two finished weekly reviews.
+    risks with their mitigations, Jira links, a year of incidents with their follow-ups and two
+    finished weekly reviews.
 
     Refuses (exit 1) a database that holds any user, team or risk.
     """
@@ -30,7 +32,7 @@ def demo_command():
         ) from None
     click.echo(
         f"Built the demo program: {len(TEAMS)} teams, {len(RISKS)} risks with their "
-        "mitigations, two finished weekly reviews."
+        f"mitigations, {len(INCIDENTS)} incidents of the past year, two finished weekly reviews."
     )
     click.echo("Demo accounts (the passwords are shown only this once):")
     rows = [[a.email, a.password, a.role, ",".join(a.teams) or "-", a.name] for a in accounts]
