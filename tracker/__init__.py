@@ -128,6 +128,7 @@ def register_cli(app: Flask) -> None:
     from tracker.backup.cli import backup_command, restore_command
     from tracker.demo.cli import demo_command
     from tracker.digest.cli import digest_command
+    from tracker.incidents.cli import incidents_cli
     from tracker.jira.cli import jira_cli
     from tracker.migration_guard import guard_downgrade
     from tracker.mitigations.cli import mitigations_cli
@@ -138,6 +139,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(teams_cli)
     app.cli.add_command(risks_cli)
     app.cli.add_command(mitigations_cli)
+    app.cli.add_command(incidents_cli)
     app.cli.add_command(jira_cli)
     app.cli.add_command(digest_command)
     app.cli.add_command(tokens_cli)

@@ -29,7 +29,9 @@ def _normalise(name: str) -> str:
 class CsvFormat:
     """One record type's file: the export's `columns` in order, the `required` ones, the
     `read_only` ones (derived: accepted on import, so an export re-imports, and ignored),
-    `aliases`, other header names → the export's name, and the `noun` one row holds.
+    `aliases`, other header names → the export's name, `fallbacks`, names read only when the
+    file gives that column under no other name (a tool's "Created" beside its "Started at"),
+    and the `noun` one row holds.
 
     Columns a file has that the format does not know are read past and listed once, unless
     the import is strict; a format for exports of other tools with many columns may
@@ -41,11 +43,18 @@ class CsvFormat:
     aliases: dict[str, str] = field(default_factory=dict)
     ignore_unknown: bool = False
     noun: str = "row"
+    fallbacks: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def _names(self) -> dict[str, str]:
         names = {_normalise(name): name for name in self.columns}
+        names |= {_normalise(alias): name for alias, name in self.fallbacks.items()}
         return names | {_normalise(alias): name for alias, name in self.aliases.items()}
+
+    def is_fallback(self, header: str) -> bool:
+        """Whether the header is one of the `fallbacks`."""
+        normal = _normalise(header)
+        return any(_normalise(alias) == normal for alias in self.fallbacks)
 
     def column_for(self, header: str) -> str | None:
         """The export column a header names (any case; spaces, hyphens, underscores alike)."""
@@ -187,8 +196,9 @@ def read_table(
     if table.problems:
         return table
     named = {index for index, name in enumerate(names) if name.strip()}
-    # A column the format ignores maps to None: its cells are read past.
-    positions = {index: file_format.column_for(names[index]) for index in named}
+    # A column the format ignores, or a fallback another name beat, maps to None: its cells
+    # are read past.
+    positions = {index: _column_at(names[index], table, file_format) for index in named}
     for line, cells in body:
         table.rows.append(_row(line, cells, positions, file_format, table.problems))
     return table
@@ -207,14 +217,23 @@ def _records(reader, limit: int | None) -> list[tuple[int, list[str]]]:
     return records
 
 
+def _column_at(name: str, table: Table, file_format: CsvFormat) -> str | None:
+    column = file_format.column_for(name)
+    return column if column is not None and table.headers.get(column) == name.strip() else None
+
+
 def _map_header(names: list[str], line: int, file_format: CsvFormat, strict: bool) -> Table:
     table = Table()
     refuse_unknown = strict and not file_format.ignore_unknown
-    for raw in names:
+    # Fallbacks last, so a column's own name or alias wins over them wherever it stands.
+    ordered = sorted(names, key=file_format.is_fallback)
+    for raw in ordered:
         name = raw.strip()
         if not name:
             continue  # e.g. a trailing delimiter; _row refuses values under it
         column = file_format.column_for(name)
+        if column in table.headers and file_format.is_fallback(name):
+            continue
         if column is None and not refuse_unknown:
             table.ignored.append(name)
         elif column is None:
@@ -245,6 +264,6 @@ def _row(
     values = {
         column: unprotect(cells[index]) if index < len(cells) else ""
         for index, column in positions.items()
-        if column is not None and column not in file_format.read_only
+        if column is not None
     }
     return Row(line, values)

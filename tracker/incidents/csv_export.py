@@ -2,7 +2,8 @@
 
 Values are written as the API gives them: slugs for the team, the commander's email, ISO 8601
 times in UTC, services and risk keys separated by commas. Cells a spreadsheet would run as a
-formula are neutralised (see tracker.risks.csv_format.protect).
+formula are neutralised (see tracker.spreadsheets.protect); the columns are
+csv_format.COLUMNS, which the import reads back.
 """
 
 from __future__ import annotations
@@ -13,28 +14,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from tracker.domain.incidents import duration_minutes
+from tracker.incidents.csv_format import COLUMNS
 from tracker.models import Incident
-from tracker.risks.csv_format import display, protect
-
-COLUMNS = (
-    "key",
-    "title",
-    "severity",
-    "status",
-    "team",
-    "commander",
-    "services",
-    "started_at",
-    "detected_at",
-    "resolved_at",
-    "duration_minutes",
-    "impact_minutes",
-    "users_impacted",
-    "review_url",
-    "review_date",
-    "risks",
-    "summary",
-)
+from tracker.spreadsheets import display, protect
 
 
 def _cells(incident: Incident, now: datetime) -> list[str]:

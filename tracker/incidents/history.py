@@ -40,12 +40,16 @@ def record(
     changes: Iterable[tuple[str, object, object]],
     reason: str = "",
     at: datetime | None = None,
+    *,
+    flush: bool = True,
 ) -> list[IncidentEvent]:
     """Add one event per (field, old, new) whose displayed value changed.
 
-    Flushes the incident first, so each event carries the version the change produced.
+    Flushes the incident first, so each event carries the version the change produced
+    (`flush` False: the caller has flushed it since the change).
     """
-    db.session.flush()
+    if flush:
+        db.session.flush()
     events = field_events(
         IncidentEvent,
         changes,

@@ -61,9 +61,10 @@ def _clean(raw: Mapping[str, object], lookups: Lookups | None, *, creating: bool
     )
 
 
-def _settle(current: Mapping[str, object], clean: Mapping[str, object]) -> dict[str, object]:
-    """The incident's values after applying `clean` to `current`, with the impact worked out;
-    raises ValidationError naming every rule the result breaks."""
+def settle(current: Mapping[str, object], clean: Mapping[str, object]) -> dict[str, object]:
+    """The incident's values after applying `clean` (cleaned fields) to `current` (see
+    current_values), with the impact worked out; raises ValidationError naming every rule the
+    result breaks. Writes nothing."""
     values = {**current, **{name: clean[name] for name in PLAIN_FIELDS if name in clean}}
     now = clock.now()
     errors = rules.timing_problems(
@@ -100,7 +101,8 @@ def _settle_impact(values: dict, clean: Mapping[str, object], duration: float) -
     return {"impact_minutes": problem} if problem else {}
 
 
-def _current_values(incident: Incident) -> dict[str, object]:
+def current_values(incident: Incident) -> dict[str, object]:
+    """The incident's values as settle() takes and gives them."""
     values = {name: getattr(incident, name) for name in PLAIN_FIELDS}
     values.update(
         impact_minutes=incident.impact_minutes,
@@ -110,7 +112,7 @@ def _current_values(incident: Incident) -> dict[str, object]:
     return values
 
 
-def _apply(
+def apply_values(
     incident: Incident, values: Mapping[str, object], services: list[str] | None
 ) -> list[tuple[str, object, object]]:
     """Set the settled values (and services, when given); return (field, old, new) for each."""
@@ -132,6 +134,12 @@ def _apply(
     return changes
 
 
+def new_values() -> dict[str, object]:
+    """What settle() starts from for a new incident: nothing set, status open."""
+    empty = dict.fromkeys(PLAIN_FIELDS) | {"impact_minutes": None, "impact_share": None}
+    return empty | {"status": "open", "summary": "", "review_url": ""}
+
+
 def create_incident(
     raw: Mapping[str, object],
     actor: User | None,
@@ -149,11 +157,10 @@ def create_incident(
     clean = _clean(raw, lookups, creating=True)
     if actor is not None and not permissions.can_own(actor, clean["team"]):
         raise ValidationError.single("team", "You can record incidents only for your own teams.")
-    empty = dict.fromkeys(PLAIN_FIELDS) | {"impact_minutes": None, "impact_share": None}
-    values = _settle(empty | {"status": "open", "summary": "", "review_url": ""}, clean)
+    values = settle(new_values(), clean)
     now = clock.now()
     incident = Incident(created_by=actor, updated_by=actor, created_at=now, updated_at=now)
-    _apply(incident, values, clean.get("services", []))
+    apply_values(incident, values, clean.get("services", []))
     try:
         incident.number = number or INCIDENT_KEYS.allocate()
         db.session.add(incident)
@@ -195,7 +202,7 @@ def update_incident(
     clean = _clean(raw, lookups, creating=False)
     if actor is not None and "team" in clean and not permissions.can_own(actor, clean["team"]):
         raise ValidationError.single("team", "You can move incidents only to your own teams.")
-    current = _current_values(incident)
+    current = current_values(incident)
     if "status" in raw and str(raw["status"] or "").strip().lower() != incident.status:
         target = str(raw["status"] or "").strip().lower()
         resolved = clean.get("resolved_at", incident.resolved_at) is not None
@@ -204,8 +211,8 @@ def update_incident(
         ):
             raise ValidationError.single("status", problem)
         current["status"] = target
-    values = _settle(current, clean)
-    changes = _apply(incident, values, clean.get("services"))
+    values = settle(current, clean)
+    changes = apply_values(incident, values, clean.get("services"))
     if not changes:
         db.session.rollback()
         return []
