@@ -80,6 +80,9 @@ FIELD_DEFINITIONS = [
     ("project", "Project", ["project"], "project"),
     ("issuetype", "Issue Type", ["issuetype", "type"], "issuetype"),
     ("parent", "Parent", ["parent"], "issuelink"),
+    ("created", "Created", ["created", "createdDate"], "datetime"),
+    ("resolutiondate", "Resolved", ["resolved", "resolutiondate"], "datetime"),
+    ("priority", "Priority", ["priority"], "priority"),
 ]
 # Data Center keeps an epic's children in this custom field (Cloud uses `parent` for both).
 EPIC_LINK_FIELD = ("customfield_10008", "Epic Link", ["cf[10008]", "Epic Link"], "any")
@@ -162,6 +165,13 @@ class Ticket:
     parent: str | None = None
     # Data Center: the key in the child's "Epic Link" field.
     epic: str | None = None
+    # When the issue was made (default: when it was added); its priority's name (None keeps
+    # the sample's); when it was resolved (default: `updated` once it has a resolution).
+    created: str = ""
+    priority: str | None = None
+    resolutiondate: str | None = None
+    # Custom fields by id (customfield_10100 → a value as Jira sends it).
+    custom: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not KEY_PATTERN.match(self.key):
@@ -172,6 +182,8 @@ class Ticket:
             datetime.strptime(self.duedate, "%Y-%m-%d")  # raises ValueError when malformed
         if self.updated:
             parse_jira_time(self.updated)
+        if self.created:
+            parse_jira_time(self.created)
 
     @property
     def project(self) -> str:
@@ -257,7 +269,8 @@ def error_reply(
 
 
 # --------------------------------------------------------------------------------------------
-# The JQL the tracker sends: clauses joined by AND, then an optional ORDER BY.
+# The JQL the tracker sends: clauses joined by AND and OR, in parentheses or not, then an
+# optional ORDER BY.
 
 
 class JqlError(Exception):
@@ -282,7 +295,7 @@ class Clause:
 
 @dataclass(frozen=True)
 class Query:
-    """Clauses joined by AND, in groups joined by OR (no parentheses)."""
+    """Clauses joined by AND, in groups joined by OR (parentheses multiplied out)."""
 
     groups: tuple[tuple[Clause, ...], ...]
     order: tuple[tuple[str, bool], ...]  # (field, descending)
@@ -347,17 +360,39 @@ class JqlParser:
         self.position = 0
 
     def parse(self) -> Query:
-        groups = [[] if self._at_word("order") or self._done() else [self._clause()]]
-        while self._at_word("and") or self._at_word("or"):
-            if self._at_word("or"):
-                groups.append([])
-            self.position += 1
-            groups[-1].append(self._clause())
+        empty = self._at_word("order") or self._done()
+        groups = [()] if empty else self._disjunction()
         order = self._order_by() if self._at_word("order") else ()
         if not self._done():
             word = self.tokens[self.position][1]
             raise JqlError(f"Error in the JQL Query: FakeJira does not support {word!r} here.")
-        return Query(tuple(tuple(group) for group in groups), order)
+        return Query(tuple(groups), order)
+
+    # Parentheses are multiplied out, so a Query stays clauses joined by AND in groups joined
+    # by OR: (a OR b) AND c is (a AND c) OR (b AND c).
+
+    def _disjunction(self) -> list[tuple[Clause, ...]]:
+        groups = self._conjunction()
+        while self._at_word("or"):
+            self.position += 1
+            groups += self._conjunction()
+        return groups
+
+    def _conjunction(self) -> list[tuple[Clause, ...]]:
+        groups = self._term()
+        while self._at_word("and"):
+            self.position += 1
+            right = self._term()
+            groups = [left + more for left in groups for more in right]
+        return groups
+
+    def _term(self) -> list[tuple[Clause, ...]]:
+        if self._at_op("("):
+            self.position += 1
+            groups = self._disjunction()
+            self._expect(")")
+            return groups
+        return [(self._clause(),)]
 
     def _clause(self) -> Clause:
         name = self._next("a field name").lower()
@@ -682,6 +717,7 @@ class FakeJira:
             project = key.partition("-")[0]
             self._next_number[project] = max(self._next_number.get(project, 1), number + 1)
             fields.setdefault("updated", jira_time(self.clock()))
+            fields.setdefault("created", fields["updated"])
             fields.setdefault("id", self._id("issue", key))
             ticket = Ticket(key=key, **fields)
             self.tickets[key] = ticket
@@ -1160,7 +1196,8 @@ class FakeJira:
             updated=ticket.updated,
             fixVersions=[self._version(name) for name in ticket.fix_versions],
             resolution=self._resolution(ticket.resolution),
-            resolutiondate=ticket.updated if ticket.resolution else None,
+            resolutiondate=ticket.resolutiondate or (ticket.updated if ticket.resolution else None),
+            created=ticket.created,
             assignee=self._user(ticket.assignee) if ticket.assignee else None,
             reporter=self._user(self.display_name),
             project=self._project_json(ticket.project),
@@ -1175,6 +1212,9 @@ class FakeJira:
             }
         if not self.is_cloud:
             fields[EPIC_LINK_FIELD[0]] = ticket.epic
+        if ticket.priority is not None:
+            fields["priority"] = {**fields["priority"], "name": ticket.priority}
+        fields.update(copy.deepcopy(ticket.custom))
         if ticket.status_name is None:
             del fields["status"]
         else:

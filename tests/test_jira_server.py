@@ -265,6 +265,40 @@ def test_recently_updated_filter_uses_the_server_clock(dc):
     assert [issue.key for issue in issues] == ["OPS-1"]
 
 
+def test_parentheses_group_clauses_before_and(dc):
+    dc.add_ticket("INC-1", labels=["outage"], updated="2026-03-02T08:00:00.000+0000")
+    dc.add_ticket("OPS-1", labels=["outage"], updated="2026-03-02T08:00:00.000+0000")
+    dc.add_ticket("OPS-2", updated="2026-03-02T08:00:00.000+0000")
+    dc.add_ticket("INC-2", updated="2026-03-01T06:00:00.000+0000")
+    dc.clock = lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    client = connect(dc)
+
+    jql = "(project = INC OR labels = outage) AND updated >= -90m ORDER BY key"
+    issues = client.search_issues(jql)
+
+    assert [issue.key for issue in issues] == ["INC-1", "OPS-1"]
+
+
+def test_an_incident_issue_has_its_created_resolved_priority_and_custom_fields(dc):
+    dc.add_ticket(
+        "INC-1",
+        created="2026-03-01T10:00:00.000+0000",
+        resolution="Done",
+        resolutiondate="2026-03-01T11:00:00.000+0000",
+        priority="Highest",
+        custom={"customfield_10100": "2026-03-01T09:55:00.000+0000"},
+    )
+    client = connect(dc)
+
+    [issue] = client.search_issues("project = INC", json_result=True)["issues"]
+
+    fields = issue["fields"]
+    assert fields["created"] == "2026-03-01T10:00:00.000+0000"
+    assert fields["resolutiondate"] == "2026-03-01T11:00:00.000+0000"
+    assert fields["priority"]["name"] == "Highest"
+    assert fields["customfield_10100"] == "2026-03-01T09:55:00.000+0000"
+
+
 def test_jql_the_server_does_not_understand_is_a_400(dc):
     client = connect(dc)
 

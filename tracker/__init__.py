@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 
 from tracker import config as settings
+from tracker.jira.incident_settings import incident_pull_problem
 from tracker.links import public_url_problem
 from tracker.sso.settings import sso_problem
 
@@ -57,6 +58,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if problem := (
         settings.scoring_problem(app.config)
         or settings.incident_problem(app.config)
+        or incident_pull_problem(app.config)
         or public_url_problem(app.config["PUBLIC_URL"])
         or sso_problem(app.config)
     ):

@@ -87,6 +87,12 @@ class Defaults:
     JIRA_MAX_RETRY_DELAY = 30.0
     JIRA_LOCK_SECONDS = 600
     JIRA_WONT_DO_RESOLUTIONS: str | None = None
+    # Incidents read from Jira (see tracker.jira.incident_settings): unset JQL reads none.
+    JIRA_INCIDENT_JQL: str | None = None
+    JIRA_INCIDENT_TEAM: str | None = None
+    JIRA_INCIDENT_START_FIELD: str | None = None
+    JIRA_INCIDENT_END_FIELD: str | None = None
+    JIRA_INCIDENT_SEVERITY_MAP: str | None = None
     # The dashboard warns when the last successful sync is older than this.
     JIRA_SYNC_MAX_AGE_HOURS = 24
 
@@ -149,6 +155,11 @@ _STR_SETTINGS = (
     "JIRA_PROJECT",
     "JIRA_ISSUE_TYPE",
     "JIRA_WONT_DO_RESOLUTIONS",
+    "JIRA_INCIDENT_JQL",
+    "JIRA_INCIDENT_TEAM",
+    "JIRA_INCIDENT_START_FIELD",
+    "JIRA_INCIDENT_END_FIELD",
+    "JIRA_INCIDENT_SEVERITY_MAP",
     "MAIL_SERVER",
     "MAIL_USERNAME",
     "MAIL_PASSWORD",

@@ -10,6 +10,7 @@ from tracker.domain import incidents as rules
 from tracker.domain import mitigations as mitigation_rules
 from tracker.incidents import history, permissions
 from tracker.incidents.forms import LinkRiskForm, StatusForm
+from tracker.jira.incident_drift import incident_drift
 from tracker.mitigations import permissions as mitigation_permissions
 from tracker.models import Incident
 from tracker.risks import permissions as risk_permissions
@@ -47,6 +48,7 @@ def render_detail(
         unlink_form=LinkRiskForm(formdata=None),
         can_add_follow_up=bool(follow_up_risks(incident)),
         status_labels=rules.STATUS_LABELS,
+        jira_drift=incident_drift(incident),
     )
     return page, code
 

@@ -46,6 +46,9 @@ class Outcome:
     broken: int = 0
     problems: list[str] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
+    # Incidents read from Jira (tracker.jira.incident_sync), and how many it changed.
+    incidents_read: int = 0
+    incidents_changed: int = 0
 
     def add(self, other: Outcome) -> None:
         """Count in what one batch did, once it is committed."""
@@ -55,6 +58,8 @@ class Outcome:
         self.broken += other.broken
         self.problems += other.problems
         self.touched |= other.touched
+        self.incidents_read += other.incidents_read
+        self.incidents_changed += other.incidents_changed
 
 
 def _store(ticket: JiraTicket, data: TicketData, wont_do) -> bool:

@@ -77,10 +77,16 @@ def summary(run: SyncRun) -> str:
     """One line for a finished run; a dry run says what would change and move."""
     status = SYNC_STATUS_LABELS.get(run.status, run.status).lower()
     changed, moved = ("would change", "would move") if run.dry_run else ("changed", "moved")
+    incidents = ""
+    if run.incidents_read or run.incidents_changed:
+        recorded = "would record or change" if run.dry_run else "recorded or changed"
+        incidents = (
+            f"{plural(run.incidents_read, 'incident')} read, {run.incidents_changed} {recorded}, "
+        )
     return (
         f"Sync {status}: {run.tickets_read} of {plural(run.tickets_total, 'ticket')} read, "
         f"{run.tickets_changed} {changed}, {plural(run.mitigations_changed, 'mitigation')} "
-        f"{moved}, {run.links_broken} broken, {plural(run.requests, 'request')}, "
+        f"{moved}, {run.links_broken} broken, {incidents}{plural(run.requests, 'request')}, "
         f"{run.duration_seconds or 0:.1f} s ({run.deployment or 'Jira'})."
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import requests
@@ -91,35 +91,54 @@ class JiraConnection:
     def search(self, jql: str, fields: list[str] | None = None) -> list[dict]:
         """Every issue the JQL finds, as raw JSON dicts with `fields` (default TICKET_FIELDS),
         all pages."""
-        wanted = list(fields or TICKET_FIELDS)
-        try:
-            if self.is_cloud:
-                return self._search_cloud(jql, wanted)
-            return self._search_data_center(jql, wanted)
-        except JIRAError as error:
-            raise translate(error) from None
-        except NETWORK_ERRORS as error:
-            raise BatchFailed(f"Jira did not answer ({why_unreachable(error)}).") from None
-        except ValueError as error:  # json.JSONDecodeError is a ValueError
-            raise BatchFailed(f"Jira answered with something that is not JSON ({error}).") from None
+        return [issue for page in self.search_pages(jql, fields) for issue in page]
 
-    def _search_data_center(self, jql: str, fields: list[str]) -> list[dict]:
-        issues: list[dict] = []
+    def search_pages(self, jql: str, fields: list[str] | None = None) -> Iterator[list[dict]]:
+        """The issues the JQL finds, a page (JIRA_BATCH_SIZE issues at most) at a time, each
+        read only when the one before it is done with.
+
+        Raises BatchFailed for a page that cannot be read (the pages after it are not read
+        either: a page token or offset of a failed read leads nowhere sure).
+        """
+        wanted = list(fields or TICKET_FIELDS)
+        pages = (
+            self._cloud_pages(jql, wanted)
+            if self.is_cloud
+            else self._data_center_pages(jql, wanted)
+        )
+        while True:
+            try:
+                page = next(pages)
+            except StopIteration:
+                return
+            except JIRAError as error:
+                raise translate(error) from None
+            except NETWORK_ERRORS as error:
+                raise BatchFailed(f"Jira did not answer ({why_unreachable(error)}).") from None
+            except ValueError as error:  # json.JSONDecodeError is a ValueError
+                raise BatchFailed(
+                    f"Jira answered with something that is not JSON ({error})."
+                ) from None
+            yield page
+
+    def _data_center_pages(self, jql: str, fields: list[str]) -> Iterator[list[dict]]:
+        read = 0
         while True:
             page = self.client.search_issues(
                 jql,
-                startAt=len(issues),
+                startAt=read,
                 maxResults=self.settings.batch_size,
                 fields=fields,
                 json_result=True,
             )
             batch = _issues_of(page)
-            issues += batch
-            if not batch or len(issues) >= page.get("total", 0) or page.get("isLast") is True:
-                return issues
+            read += len(batch)
+            if batch:
+                yield batch
+            if not batch or read >= page.get("total", 0) or page.get("isLast") is True:
+                return
 
-    def _search_cloud(self, jql: str, fields: list[str]) -> list[dict]:
-        issues: list[dict] = []
+    def _cloud_pages(self, jql: str, fields: list[str]) -> Iterator[list[dict]]:
         token = None
         while True:
             page = self.client.enhanced_search_issues(
@@ -129,10 +148,12 @@ class JiraConnection:
                 fields=fields,
                 json_result=True,
             )
-            issues += _issues_of(page)
+            batch = _issues_of(page)
+            if batch:
+                yield batch
             token = page.get("nextPageToken")
             if not token or page.get("isLast") is True:
-                return issues
+                return
 
     def epic_link_field(self) -> str | None:
         """Data Center's "Epic Link" custom field (its id, e.g. customfield_10008), found by name

@@ -13,6 +13,7 @@ from tracker.extensions import db
 from tracker.forms import PostForm
 from tracker.jira import background, create, links, lock, queries
 from tracker.jira.client import JiraUnavailable, connect
+from tracker.jira.incident_drift import drifting_incidents, incident_drift
 from tracker.jira.settings import JiraNotConfigured, JiraSettings
 from tracker.mitigations import permissions as mitigation_permissions
 from tracker.mitigations.queries import mitigation_or_404
@@ -131,12 +132,15 @@ def create_ticket(mitigation_id: int):
 @bp.get("/jira/drift")
 def drift():
     team = requested_slug()
+    incidents, incidents_total = drifting_incidents(team or None)
     return render_template(
         "jira/drift.html",
         kinds=DRIFT_KINDS,
         groups=queries.drift_by_kind(team or None),
         team=team,
         teams=queries.teams(),
+        incidents=[(incident, incident_drift(incident)) for incident in incidents],
+        incidents_total=incidents_total,
     )
 
 

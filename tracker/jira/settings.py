@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tracker.domain.jira_mapping import DEFAULT_WONT_DO_RESOLUTIONS
+from tracker.jira.incident_settings import IncidentPull, incident_pull
 
 
 class JiraNotConfigured(Exception):
@@ -26,6 +27,8 @@ class JiraSettings:
     max_retry_delay: float = 30.0
     wont_do: frozenset[str] = DEFAULT_WONT_DO_RESOLUTIONS
     lock_seconds: int = 600
+    # What the sync reads as incidents (JIRA_INCIDENT_JQL), or None.
+    incidents: IncidentPull | None = None
 
     @classmethod
     def from_config(cls, config: Mapping) -> JiraSettings:
@@ -57,10 +60,19 @@ class JiraSettings:
             if wont_do
             else DEFAULT_WONT_DO_RESOLUTIONS,
             lock_seconds=int(config.get("JIRA_LOCK_SECONDS", 600)),
+            incidents=_incident_pull(config),
         )
 
     def browse_url(self, key: str) -> str:
         return f"{self.url}/browse/{key}"
+
+
+def _incident_pull(config: Mapping) -> IncidentPull | None:
+    # Checked at start-up already; a setting changed since is refused here the same way.
+    try:
+        return incident_pull(config)
+    except ValueError as exc:
+        raise JiraNotConfigured(f"{exc}.") from None
 
 
 def browse_url(config: Mapping, key: str) -> str | None:

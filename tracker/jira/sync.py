@@ -25,6 +25,7 @@ from tracker.jira.client import (
     connect,
     key_batches,
 )
+from tracker.jira.incident_sync import pull_incidents
 from tracker.jira.settings import JiraSettings
 from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, SyncRun
 from tracker.models.fitting import fit
@@ -151,17 +152,22 @@ def run_sync(
     return run
 
 
+def _renew(holder: str, settings: JiraSettings) -> None:
+    """Keep the run's lease for the next batch, or stop the run when another took over."""
+    if not lock.renew(holder, settings.lock_seconds):
+        raise JiraUnavailable(
+            "The sync outlived its lease (JIRA_LOCK_SECONDS) and another run took over; "
+            "this one stopped."
+        )
+
+
 def _sync_batches(connection, settings, run, outcome, holder, full, dry_run) -> None:
     tickets = linked_keys()
     within = _within_minutes(full)
     run.tickets_total = len(tickets)
     for keys, window in _groups(tickets, within):
         for batch in key_batches(keys, settings.batch_size):
-            if not lock.renew(holder, settings.lock_seconds):
-                raise JiraUnavailable(
-                    "The sync outlived its lease (JIRA_LOCK_SECONDS) and another run took over; "
-                    "this one stopped."
-                )
+            _renew(holder, settings)
             try:
                 issues, missing = fetch(connection, batch, window)
             except BatchFailed as failure:
@@ -172,6 +178,10 @@ def _sync_batches(connection, settings, run, outcome, holder, full, dry_run) -> 
             _progress(run, outcome, connection)
     _refresh_epic_progress(connection, settings, list(tickets), outcome, dry_run)
     _reconcile_untouched(outcome, dry_run)
+    if settings.incidents is not None:
+        renew = partial(_renew, holder, settings)
+        pull_incidents(connection, settings.incidents, outcome, within, dry_run, renew)
+        _progress(run, outcome, connection)
 
 
 def _refresh_epic_progress(connection, settings, keys, outcome, dry_run) -> None:
@@ -219,6 +229,7 @@ def _apply_drift(ticket_ids: list[int], outcome: Outcome, dry_run: bool, what: s
 def _progress(run: SyncRun, outcome: Outcome, connection) -> None:
     run.tickets_read, run.tickets_changed = outcome.read, outcome.changed
     run.mitigations_changed, run.links_broken = outcome.mitigations, outcome.broken
+    run.incidents_read, run.incidents_changed = outcome.incidents_read, outcome.incidents_changed
     run.requests = connection.requests_made if connection else 0
     db.session.commit()
 

@@ -77,6 +77,17 @@ class Incident(db.Model):
     review_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)
 
+    # Read from Jira by the sync (JIRA_INCIDENT_JQL): the issue's key, what Jira last gave for
+    # the fields it owns (JSON: field → shown value), the fields where the tracker keeps a
+    # person's correction that Jira disagrees with (comma-separated), and since when the sync
+    # no longer finds the issue. See tracker.jira.incident_sync.
+    jira_key: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    jira_values: Mapped[str | None] = mapped_column(sa.Text)
+    jira_drift: Mapped[str] = mapped_column(
+        sa.String(200), default="", server_default="", index=True
+    )
+    jira_gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

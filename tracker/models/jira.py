@@ -104,6 +104,9 @@ class SyncRun(db.Model):
     tickets_changed: Mapped[int] = mapped_column(default=0)
     mitigations_changed: Mapped[int] = mapped_column(default=0)
     links_broken: Mapped[int] = mapped_column(default=0)
+    # Incidents read from Jira (JIRA_INCIDENT_JQL), and how many of them this run changed.
+    incidents_read: Mapped[int] = mapped_column(default=0, server_default="0")
+    incidents_changed: Mapped[int] = mapped_column(default=0, server_default="0")
     requests: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(sa.Text)
     # The last thing worth telling while it runs, e.g. that Jira is busy and it will retry.
