@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from tracker.accounts import services as accounts
 from tracker.imports import ImportPlan, ImportResult
 from tracker.models import User
-from tracker.validation import ValidationError
+from tracker.validation import PermissionDenied, ValidationError
 
 
 def acting_user(email: str | None) -> User | None:
@@ -75,6 +75,43 @@ def print_and_apply(
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {result.created}, updated {result.updated}; {result.unchanged} unchanged.")
+
+
+def add_import_command(
+    group: click.Group,
+    plan_import: Callable[..., ImportPlan],
+    apply_import: Callable[[ImportPlan, User | None], ImportResult],
+    records: str,
+):
+    """Give `group` an `import FILE [--dry-run] [--strict] [--as EMAIL]` command that plans
+    with `plan_import(text, actor, strict=…)` and applies with `apply_import(plan, actor)`."""
+
+    @group.command(
+        "import",
+        help=f"Import {records} from FILE (CSV; '-' reads standard input): all rows or none.\n\n"
+        "Columns it does not know are listed once as a warning and ignored (--strict refuses "
+        "them).",
+    )
+    @click.argument("file", type=click.File("rb"))
+    @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+    @click.option("--strict", is_flag=True, help="Refuse columns the import does not know.")
+    @click.option(
+        "--as",
+        "actor_email",
+        metavar="EMAIL",
+        help="The user the history records for the changes (default: the tracker itself).",
+    )
+    @with_appcontext
+    def import_command(file, dry_run, strict, actor_email):
+        text = decoded(file)
+        actor = acting_user(actor_email)
+        try:
+            plan = plan_import(text, actor, strict=strict)
+        except PermissionDenied as exc:
+            raise click.ClickException(str(exc)) from None
+        print_and_apply(plan, dry_run, lambda valid: apply_import(valid, actor))
+
+    return import_command
 
 
 def add_export_command(group: click.Group, export: Callable[[TextIO], int], records: str):

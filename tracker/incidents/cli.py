@@ -12,11 +12,10 @@ from flask.cli import with_appcontext
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.import_cli import acting_user, decoded, print_and_apply
+from tracker.import_cli import add_import_command
 from tracker.incidents import csv_import, queries
 from tracker.incidents.csv_export import csv_lines
 from tracker.models import Incident
-from tracker.validation import PermissionDenied
 
 
 @click.group("incidents")
@@ -24,29 +23,9 @@ def incidents_cli():
     """Import and export incidents as CSV."""
 
 
-@incidents_cli.command("import")
-@click.argument("file", type=click.File("rb"))
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--strict", is_flag=True, help="Refuse columns the import does not know.")
-@click.option(
-    "--as",
-    "actor_email",
-    metavar="EMAIL",
-    help="The user the history records for the changes (default: the tracker itself).",
+import_incidents = add_import_command(
+    incidents_cli, csv_import.plan_import, csv_import.apply_import, "incidents"
 )
-@with_appcontext
-def import_incidents(file, dry_run, strict, actor_email):
-    """Import incidents from FILE (CSV; '-' reads standard input): all rows or none.
-
-    Columns it does not know are listed once as a warning and ignored (--strict refuses them).
-    """
-    text = decoded(file)
-    actor = acting_user(actor_email)
-    try:
-        plan = csv_import.plan_import(text, actor, strict=strict)
-    except PermissionDenied as exc:
-        raise click.ClickException(str(exc)) from None
-    print_and_apply(plan, dry_run, lambda valid: csv_import.apply_import(valid, actor))
 
 
 @incidents_cli.command("export")

@@ -15,13 +15,13 @@ from flask.cli import with_appcontext
 
 from tracker import clock
 from tracker.accounts import services as accounts
-from tracker.import_cli import acting_user, add_export_command, decoded, print_and_apply
+from tracker.import_cli import add_export_command, add_import_command
 from tracker.mitigations import csv_import, queries
 from tracker.mitigations.csv_format import export_all
 from tracker.models import Mitigation
 from tracker.spreadsheets import protect
 from tracker.text_table import format_table
-from tracker.validation import PermissionDenied, ValidationError
+from tracker.validation import ValidationError
 
 CSV_COLUMNS = (
     "due_date",
@@ -118,29 +118,8 @@ def overdue(team_slug, output_format):
         _echo_text(mitigations, today)
 
 
-@mitigations_cli.command("import")
-@click.argument("file", type=click.File("rb"))
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--strict", is_flag=True, help="Refuse columns the import does not know.")
-@click.option(
-    "--as",
-    "actor_email",
-    metavar="EMAIL",
-    help="The user the history records for the changes (default: the tracker itself).",
+import_mitigations = add_import_command(
+    mitigations_cli, csv_import.plan_import, csv_import.apply_import, "mitigations"
 )
-@with_appcontext
-def import_mitigations(file, dry_run, strict, actor_email):
-    """Import mitigations from FILE (CSV; '-' reads standard input): all rows or none.
-
-    Columns it does not know are listed once as a warning and ignored (--strict refuses them).
-    """
-    text = decoded(file)
-    actor = acting_user(actor_email)
-    try:
-        plan = csv_import.plan_import(text, actor, strict=strict)
-    except PermissionDenied as exc:
-        raise click.ClickException(str(exc)) from None
-    print_and_apply(plan, dry_run, lambda valid: csv_import.apply_import(valid, actor))
-
 
 export_mitigations = add_export_command(mitigations_cli, export_all, "mitigations")
