@@ -284,6 +284,16 @@ def test_the_cli_summary_counts_the_incidents(app, pulling, runner):
     assert "1 incident read, 1 recorded or changed" in result.stdout
 
 
+def test_jira_check_names_the_incident_query_and_an_unknown_team(app, pulling, runner):
+    from tracker.jira.cli import jira_cli
+
+    result = runner.invoke(jira_cli, ["check"])
+    assert "Incidents:  (project = INC), owned by payments\n" in result.stdout
+    app.config["JIRA_INCIDENT_TEAM"] = "nowhere"
+    result = runner.invoke(jira_cli, ["check"])
+    assert "owned by nowhere (no such team: create it first)" in result.stdout
+
+
 # Settings ------------------------------------------------------------------------------------
 
 

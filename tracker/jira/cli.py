@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -15,7 +16,7 @@ from tracker.jira import links
 from tracker.jira.client import JiraUnavailable, connect
 from tracker.jira.settings import JiraNotConfigured, JiraSettings
 from tracker.jira.sync import SyncBusy, run_sync
-from tracker.models import Mitigation, SyncRun
+from tracker.models import Mitigation, SyncRun, Team
 from tracker.risks.queries import risk_by_key
 from tracker.validation import PermissionDenied, ValidationError
 
@@ -47,6 +48,10 @@ def check():
         click.echo(f"Jira:       {connection.server_summary()}")
         click.echo(f"Account:    {connection.account()}")
         click.echo(f"Search API: {'enhanced (search/jql)' if connection.is_cloud else 'search'}")
+        if pull := settings.incidents:
+            known = db.session.scalar(sa.select(Team.id).where(Team.slug == pull.team))
+            team = pull.team if known else f"{pull.team} (no such team: create it first)"
+            click.echo(f"Incidents:  ({pull.jql}), owned by {team}")
     except JiraUnavailable as exc:
         raise click.ClickException(str(exc)) from None
 
