@@ -66,6 +66,7 @@ def test_create_answers_201_with_the_incident_its_location_and_etag(manager_api,
         0.25,
     )
     assert (body["status"], body["risks"], body["follow_ups"]) == ("open", [], [])
+    assert (body["jira_key"], body["jira_drift"]) == (None, [])
     assert body["started_at"].startswith("2026-03-02T07:00:00")
     assert manager_api.get(response.headers["Location"]).get_json() == body
 
@@ -106,6 +107,25 @@ def test_a_manager_records_only_for_own_teams_and_a_viewer_not_at_all(
     )
     assert problem["errors"] == {"team": "You can record incidents only for your own teams."}
     assert_problem(viewer_api.post("/api/v1/incidents", json=NEW_INCIDENT), 403)
+
+
+def test_an_incident_read_from_jira_names_its_issue_and_drift(viewer_api, admin_api, payments):
+    from tracker.extensions import db
+
+    incident = record(payments)
+    incident.jira_key, incident.jira_drift = "OPS-7", "title,severity"
+    db.session.commit()
+    body = viewer_api.get(f"/api/v1/incidents/{incident.key}").get_json()
+    assert (body["jira_key"], body["jira_drift"]) == ("OPS-7", ["title", "severity"])
+    problem = assert_problem(
+        admin_api.patch(
+            f"/api/v1/incidents/{incident.key}",
+            json={"jira_key": "OPS-8"},
+            headers={"If-Match": f'W/"{body["version"]}"'},
+        ),
+        422,
+    )
+    assert problem["errors"]["jira_key"] == "Read-only: the tracker sets it."
 
 
 def test_an_unknown_incident_is_404(viewer_api):

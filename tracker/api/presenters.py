@@ -134,6 +134,8 @@ def incident(item: Incident, now: datetime) -> schemas.IncidentOut:
         status=item.status,
         risks=[risk.key for risk in item.risks],
         follow_ups=[m.id for m in item.follow_ups],
+        jira_key=item.jira_key,
+        jira_drift=[name for name in item.jira_drift.split(",") if name],
         version=item.version,
         created_at=item.created_at,
         updated_at=item.updated_at,

@@ -190,6 +190,13 @@ class IncidentOut(BaseModel):
     status: IncidentStatus
     risks: list[str] = Field(description="Keys of the risks it materialised.")
     follow_ups: list[int] = Field(description="Ids of the mitigations that follow it up.")
+    jira_key: str | None = Field(
+        description="The Jira issue the sync reads it from (JIRA_INCIDENT_JQL), or null."
+    )
+    jira_drift: list[str] = Field(
+        description="Fields Jira owns that were corrected here and that Jira, at the last sync, "
+        "said otherwise."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
