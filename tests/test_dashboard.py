@@ -184,6 +184,7 @@ def test_the_dashboard_costs_the_same_queries_for_a_small_and_a_big_register(
     viewer_client, register, factory, clock
 ):
     viewer_client.get("/")
+    clock.advance(minutes=1)  # figures cached a minute ago are computed again
     with counting_queries() as few:
         viewer_client.get("/")
     team = register["search"]

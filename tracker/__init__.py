@@ -61,6 +61,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
         or incident_pull_problem(app.config)
         or public_url_problem(app.config["PUBLIC_URL"])
         or sso_problem(app.config)
+        or settings.cache_url_problem(app.config["CACHE_URL"])
     ):
         raise ConfigurationError(f"Refusing to start: {problem}")
     if settings.is_production(app.config):
@@ -73,12 +74,13 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import database, security, templating
+    from tracker import database, figures_cache, security, templating
     from tracker.auth import sessions
     from tracker.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     database.init_app(app)
+    figures_cache.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -107,6 +107,11 @@ class Defaults:
     MAIL_FROM: str | None = None
     MAIL_USE_TLS = True
 
+    # Where cached dashboard figures are shared between processes: redis://host:6379/0; unset,
+    # each process keeps its own (tracker.figures_cache). Keys start with the prefix.
+    CACHE_URL: str | None = None
+    CACHE_KEY_PREFIX = "tracker:"
+
     # Single sign-on with OpenID Connect (see tracker.sso.settings): unset OIDC_ISSUER means none.
     OIDC_ISSUER: str | None = None
     OIDC_CLIENT_ID: str | None = None
@@ -174,6 +179,8 @@ _STR_SETTINGS = (
     "OIDC_MANAGER_GROUPS",
     "OIDC_TEAM_GROUP_PREFIX",
     "PASSWORD_LOGIN",
+    "CACHE_URL",
+    "CACHE_KEY_PREFIX",
 )
 _FLOAT_SETTINGS = (
     "SLO_TARGET",
@@ -288,3 +295,10 @@ def incident_problem(config: dict) -> str | None:
 def is_production(config: dict) -> bool:
     """Production is the default; only an explicit development or testing setup is not."""
     return config.get("TRACKER_ENV", "production") != "development" and not config.get("TESTING")
+
+
+def cache_url_problem(url: str | None) -> str | None:
+    """What is wrong with a CACHE_URL, or None (unset is fine: each process caches alone)."""
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        return "CACHE_URL must be a Redis URL: redis://host:6379/0, rediss://… or unix://…"
+    return None

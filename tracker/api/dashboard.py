@@ -69,7 +69,7 @@ def dashboard():
         team = db.session.scalar(db.select(Team).filter_by(slug=args.team.strip().lower()))
         if team is None:
             raise invalid({"team": f"No team has the slug {args.team!r}."})
-    board = services.build(team)
+    board = services.figures(team)
     return presenters.json_response(_present(board))
 
 

@@ -18,7 +18,7 @@ def home():
     """The dashboard; ?team=<slug> narrows every panel (an unknown slug shows all, and says so)."""
     risk_services.reopen_expired_acceptances()
     chosen = requested_team()
-    dashboard = services.build(chosen.team)
+    dashboard = services.figures(chosen.team)
     weeks = [
         {
             "label": snap.week.strftime("%d %b"),

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from tracker import clock
+from tracker import clock, figures_cache
 from tracker.dashboard import panels, ranking, trends
 from tracker.jira import queries as jira_queries
 from tracker.models import SyncRun, Team, WeeklySnapshot
@@ -50,8 +50,25 @@ def sync_state() -> SyncState | None:
     return SyncState(jira_queries.last_run(), success, stale, max_age)
 
 
+def figures(team: Team | None = None) -> Dashboard:
+    """The dashboard of `team` (None: everyone), from the cache while the register has not
+    changed since it was computed — the page and the API read it here.
+
+    Some figures depend on the clock to the minute (the last sync's age, slips in the last 30
+    days, and everything dated by today), so the key holds the minute: a room of readers
+    costs one computation per change to the register and per minute.
+    """
+    minute = clock.now().strftime("%Y-%m-%dT%H:%M")
+    scope = team.id if team else "all"
+    return figures_cache.cache().figures("dashboard", (scope, minute), lambda: build(team))
+
+
 def build(team: Team | None = None) -> Dashboard:
-    """The whole dashboard in a constant number of queries, whatever the register's size."""
+    """The whole dashboard in a constant number of queries, whatever the register's size.
+
+    Everything it returns must be loaded before it returns (figures() caches a pickled copy,
+    detached from any database session): load relationships eagerly in the panels' queries.
+    """
     settings = scoring_settings.current()
     today, now = clock.today(), clock.now()
     window = current_app.config["DUE_SOON_DAYS"]

@@ -18,6 +18,7 @@ from tracker.models.mitigations import (
     OPEN_MITIGATION_STATUSES,
     Mitigation,
 )
+from tracker.models.register_version import RegisterVersion
 from tracker.models.review import DECISION_KINDS, Review, ReviewDecision
 from tracker.models.risks import Category, Risk, RiskEvent, Tag, risk_tags
 from tracker.models.snapshot import WeeklySnapshot
@@ -41,6 +42,7 @@ __all__ = [
     "KeyCounter",
     "LoginFailure",
     "Mitigation",
+    "RegisterVersion",
     "Review",
     "ReviewDecision",
     "Risk",
