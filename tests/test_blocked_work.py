@@ -41,9 +41,10 @@ def test_the_dashboard_lists_blocked_mitigations_with_their_note(manager_client,
 
 
 def test_the_blocked_list_costs_the_same_queries_whatever_its_length(
-    manager_client, factory, payments, manager, blocked
+    manager_client, factory, payments, manager, blocked, clock
 ):
     manager_client.get("/")
+    clock.advance(minutes=1)  # figures cached a minute ago are computed again
     with counting_queries() as few:
         manager_client.get("/")
     risk = factory.risk(payments)

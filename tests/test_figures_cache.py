@@ -45,8 +45,8 @@ def keeps_the_version():
     assert register_version.current() == before
 
 
-def computations(app) -> int:
-    return app.extensions[figures_cache.EXTENSION].computations
+def computations(app, name: str = "dashboard") -> int:
+    return app.extensions[figures_cache.EXTENSION].computations[name]
 
 
 @pytest.fixture
@@ -186,11 +186,21 @@ def test_a_room_of_readers_costs_one_computation_per_change(app, factory, risk):
     for reader in readers:
         assert reader.get("/").status_code == 200
     assert computations(app) == 1
+    assert computations(app, "dashboard-page") == 1, "the page's content is rendered once"
 
     risks.update_risk(risk, {"title": "Renamed"}, None, expected_version=risk.version)
     pages = [reader.get("/").get_data(as_text=True) for reader in readers]
-    assert computations(app) == 2
+    assert computations(app) == 2 and computations(app, "dashboard-page") == 2
     assert all("Renamed" in page for page in pages)
+
+
+@pytest.mark.app_config(JIRA_URL="https://jira.example.com")
+def test_each_role_gets_its_own_rendering_of_the_shared_figures(app, factory, risk, payments):
+    viewer = signed_in_client(app, factory.user(role="viewer"))
+    admin = signed_in_client(app, factory.user(role="admin", teams=[payments]))
+    assert 'href="/jira/syncs"' not in viewer.get("/").get_data(as_text=True)
+    assert 'href="/jira/syncs"' in admin.get("/").get_data(as_text=True)
+    assert computations(app) == 1 and computations(app, "dashboard-page") == 2
 
 
 def test_the_page_and_the_api_share_the_figures(app, factory, risk, viewer_client, viewer):
@@ -251,9 +261,9 @@ def test_readers_missing_together_wait_for_one_computation():
 
 def test_an_entry_with_a_bad_signature_is_computed_again():
     cache = FiguresCache("secret", "test:")
-    cache._read_through(cache.memory, "k", lambda: "right")
-    cache.memory.set("k", b"x" * 32 + b"forged")
-    assert cache._read_through(cache.memory, "k", lambda: "again") == "again"
+    cache._read_through(cache.memory, "test:k", lambda: "right")
+    cache.memory.set("test:k", b"x" * 32 + b"forged")
+    assert cache._read_through(cache.memory, "test:k", lambda: "again") == "again"
 
 
 def test_the_memory_store_keeps_the_most_recently_used_entries():

@@ -25,7 +25,7 @@ import logging
 import pickle
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -45,6 +45,7 @@ ENTRY_SECONDS = 600
 WAIT_SECONDS = 15
 RETRY_SECONDS = 30
 MEMORY_ENTRIES = 256
+DECODED_ENTRIES = 16
 
 
 class MemoryStore:
@@ -141,18 +142,31 @@ class FiguresCache:
         self.memory = MemoryStore()
         self.shared = RedisStore(url, self._shared_failed) if url else None
         self._shared_down_until = 0.0
-        # How many times figures were computed here (read by tests and the bench suite).
-        self.computations = 0
+        # The last few results, unpickled, so a current one costs this process no decoding.
+        self._decoded: OrderedDict[str, Any] = OrderedDict()
+        self._guard = threading.Lock()
+        # How many times each name's figures were computed here (for tests and the bench).
+        self.computations: Counter[str] = Counter()
 
     def figures(self, name: str, parts: tuple, compute: Callable[[], Any]) -> Any:
         """The figures `compute()` returns, as of the register's current version.
 
         `parts` must hold everything else the figures depend on (a team, the day or the
-        minute for figures that depend on the clock). The result is always a fresh copy:
-        callers may not share or keep ORM sessions through it.
+        minute for figures that depend on the clock). The result is a copy detached from any
+        database session, shared read-only by this process's requests under the same key:
+        callers must not change it.
         """
         key = ":".join([self.prefix + name, str(register_version.current()), *map(str, parts)])
-        return self._read_through(self._store(), key, compute)
+        with self._guard:
+            if key in self._decoded:
+                self._decoded.move_to_end(key)
+                return self._decoded[key]
+        value = self._read_through(self._store(), key, compute)
+        with self._guard:
+            self._decoded[key] = value
+            while len(self._decoded) > DECODED_ENTRIES:
+                self._decoded.popitem(last=False)
+        return value
 
     def _store(self):
         if self.shared is not None and time.monotonic() >= self._shared_down_until:
@@ -182,7 +196,7 @@ class FiguresCache:
         self._shared_down_until = time.monotonic() + RETRY_SECONDS
 
     def _dump(self, key: str, value: Any) -> bytes:
-        self.computations += 1
+        self.computations[key.removeprefix(self.prefix).split(":", 1)[0]] += 1
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         return self._sign(key, payload) + payload
 
