@@ -1,5 +1,6 @@
 # Quick start: `make run` serves the app, `make test` runs the whole test suite; `make demo`
-# first fills an empty database with a demo program, `make screenshots` redraws the README's.
+# first fills an empty database with a demo program, `make screenshots` redraws the README's;
+# `make bench` measures the quick subset of the bench suite (bench/README.md).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install demo screenshots
+.PHONY: run test lint install demo screenshots bench
 
 # The stamp file is newer than pyproject.toml once the project is installed as it says.
 $(VENV)/.installed: pyproject.toml
@@ -42,3 +43,8 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The bench suite's quick subset: 1,000 risks seeded into instance/bench-1000.db, every page
+# over HTTP under gunicorn and the 32-user load run; figures in bench/results/*.json.
+bench: install
+	$(BIN)/python -m bench.http --risks 1000 --seed --load-seconds 10

@@ -17,7 +17,7 @@ workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()
 
 # The longest request is a CSV import at its limits: IMPORT_MAX_ROWS (10,000) rows in a
 # MAX_CONTENT_LENGTH (5 MB) upload take 10-15 s of a core to check and write, and up to 75 s
-# on a 2-core machine shared with much other work (benchmarks/import_csv.py). A worker still
+# on a 2-core machine shared with much other work (bench/import_csv.py). A worker still
 # busy after the timeout is restarted and its request answered with an error.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
 # On a restart, let requests in flight finish (as long as the slowest can take).

@@ -48,7 +48,7 @@ def test_every_setting_is_one_gunicorn_knows():
 
 
 def test_the_timeout_allows_for_a_full_import_and_can_be_changed():
-    # benchmarks/import_csv.py: 10,000 rows took up to 75 s on a busy 2-core machine.
+    # bench/import_csv.py: 10,000 rows took up to 75 s on a busy 2-core machine.
     assert settings()["timeout"] >= 90
     assert settings(GUNICORN_TIMEOUT="300")["timeout"] == 300
     assert settings(GUNICORN_WORKERS="3")["workers"] == 3

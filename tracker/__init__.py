@@ -74,13 +74,14 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import database, figures_cache, security, templating
+    from tracker import database, figures_cache, query_count, security, templating
     from tracker.auth import sessions
     from tracker.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     database.init_app(app)
     figures_cache.init_app(app)
+    query_count.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -111,6 +111,8 @@ class Defaults:
     # each process keeps its own (tracker.figures_cache). Keys start with the prefix.
     CACHE_URL: str | None = None
     CACHE_KEY_PREFIX = "tracker:"
+    # Adds X-Query-Count (SQL statements run) to every response, for the bench suite only.
+    QUERY_COUNT_HEADER = False
 
     # Single sign-on with OpenID Connect (see tracker.sso.settings): unset OIDC_ISSUER means none.
     OIDC_ISSUER: str | None = None
@@ -191,7 +193,7 @@ _FLOAT_SETTINGS = (
 )
 # Environment variables read as comma-separated lists.
 _LIST_SETTINGS = ("INCIDENT_SEVERITIES",)
-_BOOL_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
+_BOOL_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "QUERY_COUNT_HEADER")
 _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("0", "false", "no", "off")
 

@@ -1,7 +1,7 @@
 """Benchmark: the roadmap, delivery and planning pages with the dashboard benchmark's data
 (10,000 risks, 40,000 mitigations, 20,000 Jira links), done work given completion dates.
 
-    python benchmarks/roadmap.py [--database-url URL] [--runs 30]
+    python -m bench.roadmap [--database-url URL] [--runs 30]
 
 Default database: a throw-away SQLite file; with --database-url that database is emptied and
 rebuilt. Prints each page's median and 90th percentile, its size and its SQL queries.
@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from benchmarks.dashboard import measure, seeded_app  # noqa: E402
+from bench.dashboard import measure, seeded_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import Mitigation  # noqa: E402
 

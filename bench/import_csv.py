@@ -1,6 +1,6 @@
 """Benchmark: how long a CSV import of the risk register takes, and that it grows linearly.
 
-    python benchmarks/import_csv.py [--database-url URL] [--rows 10000] [--big 145000]
+    python -m bench.import_csv [--database-url URL] [--rows 10000] [--big 145000]
 
 Default database: a throw-away SQLite file. With --database-url (e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/test) that database is emptied and rebuilt.

@@ -1,7 +1,7 @@
 """Benchmark: the incident list, its API and a risk's page with 5,000 incidents linked to
 2,000 risks (10,000 services, 5,000 links).
 
-    python benchmarks/incidents.py [--database-url URL] [--runs 30]
+    python -m bench.incidents [--database-url URL] [--runs 30]
 
 Default database: a throw-away SQLite file. With --database-url (e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/test) that database is emptied and rebuilt.

@@ -1,8 +1,8 @@
 """Benchmark: the register's first page with 10,000 risks, and the database's plan for it.
 
-    python benchmarks/register.py [--database-url URL] [--runs 30] [--sort -score]
+    python -m bench.register [--database-url URL] [--runs 30] [--sort -score]
 
-Seeds the data of benchmarks/dashboard.py. Prints the median request time of GET /risks in
+Seeds the data of bench/dashboard.py. Prints the median request time of GET /risks in
 the given sort, the SQL queries per request, the plan of the page's query (EXPLAIN ANALYZE on
 PostgreSQL, EXPLAIN QUERY PLAN on SQLite) and whether it walks one of the register's indexes
 instead of sorting.
@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from benchmarks.dashboard import measure, seeded_app  # noqa: E402
+from bench.dashboard import measure, seeded_app  # noqa: E402
 from tracker import clock  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.risks import queries  # noqa: E402

@@ -1,6 +1,6 @@
 """Benchmark: sync N linked Jira tickets against the local Jira-protocol test server.
 
-    python benchmarks/jira_sync.py [--tickets 5000] [--deployment DataCenter|Cloud] [--batch 100]
+    python -m bench.jira_sync [--tickets 5000] [--deployment DataCenter|Cloud] [--batch 100]
 
 Prints the HTTP requests the sync made (target: at most ceil(N / batch) + 2) and its wall time
 (target: under 10 s on a 2-core machine). Uses a throw-away SQLite database.

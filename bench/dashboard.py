@@ -1,7 +1,7 @@
 """Benchmark: the dashboard's server time with 10,000 risks, 40,000 mitigations and 20,000
 Jira links.
 
-    python benchmarks/dashboard.py [--database-url URL] [--runs 30]
+    python -m bench.dashboard [--database-url URL] [--runs 30]
 
 Default database: a throw-away SQLite file. With --database-url (e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/test) that database is emptied and rebuilt.
