@@ -22,6 +22,7 @@ import platform
 import statistics
 import subprocess
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -153,7 +154,9 @@ def run(args) -> dict:
         with engine.begin() as connection:
             connection.execute(sa.text("UPDATE register_version SET version = version + 1"))
 
-    settings = {"CACHE_URL": args.cache_url} if args.cache_url else {}
+    settings = {}
+    if args.cache_url:  # a prefix of this run's own in a Redis others may share
+        settings = {"CACHE_URL": args.cache_url, "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex}:"}
     result = {
         "risks": args.risks,
         "database": engine.dialect.name,
@@ -184,8 +187,19 @@ def run(args) -> dict:
             print(load.table(result["load"]))
         print(f"worker RSS: {result.get('rss_mb_after_load') or result['rss_mb_after_pages']}")
     engine.dispose()
+    if args.cache_url:
+        _forget_cached(args.cache_url, settings["CACHE_KEY_PREFIX"])
     result["machine_after"] = machine()
     return result
+
+
+def _forget_cached(url: str, prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
 
 
 def _row(label: str, figures: dict) -> str:
