@@ -44,12 +44,13 @@ UNTRACKED_COLUMNS = {
 }
 
 _CHANGED = "register_changed"
+_ROW = "register"
 _table = RegisterVersion.__table__
 
 
 def current() -> int:
     """The version of the register as committed now (0 before any change)."""
-    return db.session.scalar(sa.select(_table.c.version).where(_table.c.id == 1)) or 0
+    return db.session.scalar(sa.select(_table.c.version).where(_table.c.name == _ROW)) or 0
 
 
 def listen() -> None:
@@ -98,10 +99,10 @@ def _bump_before_commit(session) -> None:
     session.flush()
     if session.info.pop(_CHANGED, False):
         bumped = session.execute(
-            sa.update(_table).where(_table.c.id == 1).values(version=_table.c.version + 1)
+            sa.update(_table).where(_table.c.name == _ROW).values(version=_table.c.version + 1)
         )
         if bumped.rowcount == 0:  # a database restored from before the counter existed
-            session.execute(sa.insert(_table).values(id=1, version=1))
+            session.execute(sa.insert(_table).values(name=_ROW, version=1))
 
 
 def _forget_on_rollback(session, transaction: SessionTransaction) -> None:

@@ -20,11 +20,11 @@ depends_on = None
 def upgrade():
     table = op.create_table(
         "register_version",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=20), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_register_version")),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_register_version")),
     )
-    op.bulk_insert(table, [{"id": 1, "version": 0}])
+    op.bulk_insert(table, [{"name": "register", "version": 0}])
 
 
 def downgrade():

@@ -3,15 +3,16 @@ bumps (tracker/register_version.py is the only writer)."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
 
 
 class RegisterVersion(db.Model):
-    """A single row, id 1; its migration creates it."""
+    """A single row, named "register"; its migration creates it."""
 
     __tablename__ = "register_version"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     version: Mapped[int] = mapped_column(default=0)
