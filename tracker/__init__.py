@@ -74,7 +74,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import database, figures_cache, query_count, security, templating
+    from tracker import database, figures_cache, input_guard, query_count, security, templating
     from tracker.auth import sessions
     from tracker.extensions import csrf, db, login_manager, migrate
 
@@ -86,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     sessions.init_app(app)
+    input_guard.init_app(app)
     security.init_app(app)
     templating.init_app(app)
 

@@ -90,7 +90,12 @@ class Responses(Response):
 
 
 # Problems any operation can answer once a token is required.
-COMMON_PROBLEMS = {"HTTP_401": schemas.Problem, "HTTP_500": schemas.Problem}
+# 400: text no database can store (a NUL character), anywhere in the request (tracker.input_guard).
+COMMON_PROBLEMS = {
+    "HTTP_400": schemas.Problem,
+    "HTTP_401": schemas.Problem,
+    "HTTP_500": schemas.Problem,
+}
 WRITE_PROBLEMS = {
     "HTTP_400": schemas.Problem,
     "HTTP_403": schemas.Problem,
