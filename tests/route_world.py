@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
 from werkzeug.routing import Rule
@@ -24,7 +24,7 @@ from tracker.extensions import db
 from tracker.incidents import services as incident_services
 from tracker.jira import links as jira_links
 from tracker.mitigations import services as mitigation_services
-from tracker.models import SyncRun
+from tracker.models import SyncRun, User
 from tracker.reviews import services as review_services
 
 # The principals every route is tried as, in the matrix's column order.
@@ -202,76 +202,137 @@ def changed_tables(before: dict[str, list[tuple]], after: dict[str, list[tuple]]
     return sorted(name for name in before if before[name] != after.get(name))
 
 
-class _FormReader(HTMLParser):
-    """The POST forms of a page: (action, [(name, value), …]) as a browser would submit them
-    untouched: checked boxes, each select's selected (or first) option, textareas' text and
-    the first submit button."""
+@dataclass
+class Form:
+    """A form on a page: where and how it sends, and what a browser would send untouched."""
+
+    action: str
+    method: str  # "get" or "post"
+    fields: list[tuple[str, str]]  # checked boxes, selected options, texts, the first button
+    names: set[str]  # every field's name, unchecked boxes and other buttons included
+    files: list[str]  # the names of its file inputs
+
+
+class _PageReader(HTMLParser):
+    """The forms of a page, and the query parameters of its links (by the path they open)."""
 
     def __init__(self, page_path: str):
         super().__init__(convert_charrefs=True)
         self.page_path = page_path
-        self.forms: list[tuple[str, list[tuple[str, str]]]] = []
-        self._fields: list[tuple[str, str]] | None = None
+        self.forms: list[Form] = []
+        self.links: list[tuple[str, set[str]]] = []
+        self._form: Form | None = None
         self._select: tuple[str, list[tuple[str, bool]]] | None = None
         self._option: str | None = None
+        self._picked = False
         self._textarea: str | None = None
         self._text: list[str] = []
         self._submitted = False
 
     def handle_starttag(self, tag, attrs):
         a = {name: value or "" for name, value in attrs}
-        if tag == "form" and a.get("method", "get").lower() == "post":
-            self._fields, self._submitted = [], False
-            self.forms.append((a.get("action") or self.page_path, self._fields))
-        elif self._fields is None:
-            return
-        elif tag == "input" and a.get("name"):
-            kind = a.get("type", "text").lower()
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            if kind == "submit":
-                if self._submitted:
-                    return
-                self._submitted = True
-            if kind != "file":
-                self._fields.append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
-        elif tag == "button" and a.get("name") and not self._submitted:
-            self._submitted = True
-            self._fields.append((a["name"], a.get("value", "")))
-        elif tag == "select" and a.get("name"):
-            self._select = (a["name"], [])
+        if tag == "a" and "?" in a.get("href", ""):
+            parts = urlsplit(a["href"])
+            names = {name for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
+            self.links.append((parts.path or self.page_path, names))
+        if tag == "form":
+            action = urlsplit(a.get("action") or self.page_path).path or self.page_path
+            self._form = Form(action, a.get("method", "get").lower(), [], set(), [])
+            self._submitted = False
+            self.forms.append(self._form)
         elif tag == "option" and self._select is not None:
-            self._option = a.get("value")
-            self._text = []
-            self._select[1].append(
-                (self._option if self._option is not None else "", "selected" in a)
-            )
-        elif tag == "textarea" and a.get("name"):
+            self._option, self._picked, self._text = a.get("value"), "selected" in a, []
+        elif self._form is None or not a.get("name"):
+            return
+        elif tag == "input":
+            self._input(a["name"], a.get("type", "text").lower(), a)
+        elif tag == "button":
+            self._input(a["name"], "submit", a)
+        elif tag == "select":
+            self._form.names.add(a["name"])
+            self._select = (a["name"], [])
+        elif tag == "textarea":
+            self._form.names.add(a["name"])
             self._textarea, self._text = a["name"], []
+
+    def _input(self, name: str, kind: str, a: dict[str, str]) -> None:
+        self._form.names.add(name)
+        if kind == "file":
+            self._form.files.append(name)
+        elif kind in ("checkbox", "radio") and "checked" not in a:
+            return
+        elif kind == "submit":
+            if not self._submitted:
+                self._submitted = True
+                self._form.fields.append((name, a.get("value", "")))
+        else:
+            self._form.fields.append((name, a.get("value", "on" if kind == "checkbox" else "")))
 
     def handle_data(self, data):
         self._text.append(data)
 
     def handle_endtag(self, tag):
         if tag == "form":
-            self._fields = None
-        elif tag == "option" and self._select is not None and self._option is None:
+            self._form = None
+        elif tag == "option" and self._select is not None:
+            text = "".join(self._text).strip()
+            value = self._option if self._option is not None else text
+            self._select[1].append((value, self._picked))
+        elif tag == "select" and self._select is not None and self._form is not None:
             name, options = self._select
-            options[-1] = ("".join(self._text).strip(), options[-1][1])
-        elif tag == "select" and self._select is not None and self._fields is not None:
-            name, options = self._select
-            chosen = [value for value, selected in options if selected] or [
-                value for value, _ in options[:1]
-            ]
-            self._fields.extend((name, value) for value in chosen)
+            chosen = [value for value, picked in options if picked] or [v for v, _ in options[:1]]
+            self._form.fields.extend((name, value) for value in chosen)
             self._select = None
-        elif tag == "textarea" and self._textarea is not None and self._fields is not None:
-            self._fields.append((self._textarea, "".join(self._text)))
+        elif tag == "textarea" and self._textarea is not None and self._form is not None:
+            self._form.fields.append((self._textarea, "".join(self._text)))
             self._textarea = None
 
 
-def post_forms(page_path: str, html: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The POST forms on a page, as (action path, fields as a browser would submit them)."""
-    reader = _FormReader(page_path)
+def read_page(page_path: str, html: str) -> tuple[list[Form], list[tuple[str, set[str]]]]:
+    """The forms on a page, and its links with query parameters: (path, parameter names)."""
+    reader = _PageReader(page_path)
     reader.feed(html)
-    return [(urlsplit(action).path, fields) for action, fields in reader.forms]
+    return reader.forms, reader.links
+
+
+@dataclass
+class Site:
+    """What an admin finds on every page: the POST forms (by action, the first seen) and the
+    query parameters each path is opened with (by its GET forms and the links to it)."""
+
+    forms: dict[str, Form]
+    parameters: dict[str, set[str]]
+
+
+def get_routes(app) -> list[Rule]:
+    """The rules of the pages and files a browser opens (not the API, not static files)."""
+    return [
+        rule
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+        if "GET" in rule.methods and not rule.rule.startswith(("/api/", "/static/"))
+    ]
+
+
+def visit_pages(app, world: World) -> Site:
+    """Open every page as the admin (those for the signed-out, such as the sign-in page,
+    signed out) and read its forms and links."""
+    from tests.conftest import signed_in_client
+
+    client = signed_in_client(app, db.session.get(User, world.user_ids["admin"]))
+    site = Site({}, {})
+    for rule in get_routes(app):
+        url = fill(world, rule)
+        response = client.get(url)
+        if response.status_code in (302, 303):  # a page for those not signed in: /login
+            response = app.test_client().get(url)
+        if response.mimetype != "text/html":
+            continue
+        forms, links = read_page(url, response.get_data(as_text=True))
+        for form in forms:
+            if form.method == "post":
+                site.forms.setdefault(form.action, form)
+            else:
+                site.parameters.setdefault(form.action, set()).update(form.names)
+        for path, names in links:
+            site.parameters.setdefault(path, set()).update(names)
+    return site

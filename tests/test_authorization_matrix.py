@@ -28,9 +28,9 @@ from tests.route_world import (
     changed_tables,
     database_state,
     fill,
-    post_forms,
     restore,
     snapshot,
+    visit_pages,
 )
 from tracker.extensions import db
 from tracker.models import User
@@ -208,22 +208,6 @@ def routes(app):
             yield rule, method
 
 
-def harvest_forms(app, world: World) -> dict[str, list[tuple[str, str]]]:
-    """The fields of every POST form on every page an admin can open, by the form's action:
-    what a browser would send, so a write reaches the permission check with real data."""
-    client = signed_in_client(app, db.session.get(User, world.user_ids["admin"]))
-    forms: dict[str, list[tuple[str, str]]] = {}
-    for rule, method in routes(app):
-        if method != "GET" or rule.rule.startswith(("/api/", "/static/")):
-            continue
-        url = fill(world, rule)
-        response = client.get(url)
-        if response.mimetype == "text/html":
-            for action, fields in post_forms(url, response.get_data(as_text=True)):
-                forms.setdefault(action, fields)
-    return forms
-
-
 def test_every_route_is_declared(app):
     declared = set(EXPECTED)
     present = {(rule.endpoint, method): rule.rule for rule, method in routes(app)}
@@ -245,7 +229,7 @@ def test_every_principal_gets_the_declared_outcome_and_a_refusal_changes_nothing
     app, factory, clock
 ):
     world = build_world(factory, clock)
-    forms = harvest_forms(app, world)
+    forms = {action: form.fields for action, form in visit_pages(app, world).forms.items()}
     saved = snapshot()
     before = database_state()
     wrong = []

@@ -757,3 +757,15 @@ def test_create_teams_still_refuses_a_slug_no_team_could_have(admin):
     [error] = plan.errors
     assert (error.line, error.column) == (2, "team") and "not a slug!" in error.message
     assert plan.warnings == []
+
+
+def test_a_nul_in_a_cell_is_an_error_on_its_line_and_column(payments):
+    # PostgreSQL refuses a NUL in text: it must never reach the database.
+    text = csv_text(MINIMAL, "Good,capacity,payments,3,3", "Bad\x00title,capacity,payments,3,3")
+    assert errors_of(text) == [
+        (
+            3,
+            "title",
+            "This cell holds a NUL character (\\u0000), which cannot be stored; remove it.",
+        )
+    ]

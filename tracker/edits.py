@@ -16,13 +16,19 @@ from tracker.validation import StaleVersion, ValidationError
 T = TypeVar("T")
 
 
+# Versions are INTEGER columns; a number past them cannot be one the form was loaded at.
+MAX_VERSION = 2**31 - 1
+
+
 def version_from_form(text: str | None) -> int:
-    """The version the form was loaded at; 0 (older than any) when missing, so a form
-    without it is checked for conflicts rather than saved blindly."""
+    """The version the form was loaded at; 0 (older than any) when missing or not a version
+    (not a number, or past the column's range), so such a form is checked for conflicts rather
+    than saved blindly."""
     try:
-        return int(text or 0)
+        version = int(text or 0)
     except ValueError:
         return 0
+    return version if 0 <= version <= MAX_VERSION else 0
 
 
 def save_edit(

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from tracker.input_guard import unstorable
 from tracker.risks import history
 
 # A spreadsheet runs a cell starting with one of these as a formula; see protect().
@@ -266,4 +267,8 @@ def _row(
         for index, column in positions.items()
         if column is not None
     }
+    for column, value in values.items():
+        if problem := unstorable(value):
+            message = f"This cell holds {problem}, which cannot be stored; remove it."
+            problems.append(ImportProblem(line, column, message))
     return Row(line, values)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.input_guard import MAX_ID_DIGITS
 from tracker.models import DECISION_KINDS, Review, ReviewDecision, User
 from tracker.reviews import changes as review_changes
 from tracker.reviews import snapshot as review_snapshot
@@ -142,7 +143,8 @@ def _find_assignee(value) -> User | None:
     if not text:
         return None
     if text.isdecimal():
-        user = db.session.get(User, int(text))
+        # An id past nine digits names nobody (and past the INTEGER column, no query can ask).
+        user = db.session.get(User, int(text)) if len(text) <= MAX_ID_DIGITS else None
     else:
         user = db.session.scalar(sa.select(User).where(User.email == text.lower()))
     if user is None or not user.active:
