@@ -171,3 +171,39 @@ def test_a_huge_id_is_not_found_whatever_the_method(api, method):
 def test_a_post_to_a_huge_id_is_not_found(admin_client):
     response = admin_client.post(f"/mitigations/{HUGE}/quick", data={"status": "done"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("version", [str(2**64), str(-(2**63) - 1)])
+def test_a_form_version_past_the_column_is_a_conflict_not_a_crash(admin_client, factory, version):
+    risk = factory.risk(title="Primary database has no failover")
+    response = admin_client.post(
+        f"/risks/{risk.key}/edit",
+        data={
+            "version": version,
+            "title": "Changed",
+            "category": "infrastructure",
+            "team": risk.team.slug,
+            "owner": "",
+            "treatment": "mitigate",
+            "likelihood": "3",
+            "impact": "3",
+            "residual_likelihood": "",
+            "residual_impact": "",
+        },
+    )
+    assert response.status_code == 409  # shown what changed since, the input kept
+    assert db.session.get(Risk, risk.id).title == "Primary database has no failover"
+
+
+def test_a_review_assignee_id_past_the_column_is_nobody(admin_client, admin, factory):
+    from tracker.reviews.services import start_review
+
+    risk = factory.risk()
+    review = start_review(admin)
+    response = admin_client.post(
+        f"/reviews/{review.id}/decisions",
+        data={"risk_key": risk.key, "kind": "assign", "assignee": str(2**64)},
+        follow_redirects=True,
+    )
+    assert response.status_code < 500
+    assert f"No active user is '{2**64}'" in page_text(response)
