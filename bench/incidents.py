@@ -1,7 +1,9 @@
 """Benchmark: the incident list, its API and a risk's page with 5,000 incidents linked to
-2,000 risks (10,000 services, 5,000 links).
+2,000 risks (10,000 services, 5,000 links); with --dashboard, the dashboard and the error-budget
+API with 5,000 incidents (a year and a month of them, a tenth with a follow-up) added to the
+dashboard benchmark's 10,000 risks, 40,000 mitigations and 20,000 Jira links.
 
-    python -m bench.incidents [--database-url URL] [--runs 30]
+    python -m bench.incidents [--database-url URL] [--runs 30] [--dashboard]
 
 Default database: a throw-away SQLite file. With --database-url (e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/test) that database is emptied and rebuilt.
@@ -35,6 +37,7 @@ from tracker.models import (  # noqa: E402
     Category,
     Incident,
     IncidentService,
+    Mitigation,
     Risk,
     Team,
     User,
@@ -171,11 +174,102 @@ def measure(app, runs: int) -> None:
     timed(api, "/api/v1/incidents?per_page=200", runs, {"Authorization": f"Bearer {token}"})
 
 
+def add_incidents_to_dashboard_data() -> None:
+    """5,000 incidents of the dashboard benchmark's teams over the last 400 days (the latest
+    still open), each linked to a risk, every tenth with a follow-up on that risk."""
+    now = datetime.now(UTC)
+    team_ids = db.session.scalars(sa.select(Team.id).order_by(Team.id)).all()
+    risk_ids = db.session.scalars(sa.select(Risk.id).order_by(Risk.id)).all()
+    db.session.execute(
+        sa.insert(Incident),
+        [
+            {
+                "number": n,
+                "title": f"Outage {n}",
+                "summary": "Checkout returned errors",
+                "severity": SEVERITIES[n % 5],
+                "team_id": team_ids[n % len(team_ids)],
+                "started_at": now - timedelta(hours=n * 1.92),
+                "resolved_at": None if n < 3 else now - timedelta(hours=n * 1.92 - 1),
+                "impact_minutes": float(n % 60),
+                "review_url": "",
+                "review_date": (now - timedelta(hours=n * 1.92)).date() if n % 3 else None,
+                "status": STATUSES[n % 4] if n >= 3 else "open",
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(1, INCIDENTS + 1)
+        ],
+    )
+    incident_ids = db.session.scalars(sa.select(Incident.id).order_by(Incident.id)).all()
+    links = [
+        (incident_id, risk_ids[(i * 7) % len(risk_ids)])
+        for i, incident_id in enumerate(incident_ids)
+    ]
+    db.session.execute(
+        sa.insert(incident_risks),
+        [{"incident_id": incident_id, "risk_id": risk_id} for incident_id, risk_id in links],
+    )
+    today = now.date()
+    db.session.execute(
+        sa.insert(Mitigation),
+        [
+            {
+                "risk_id": risk_id,
+                "position": 100,
+                "title": f"Follow-up of {incident_id}",
+                "description": "",
+                "team_id": team_ids[i % len(team_ids)],
+                "due_date": today + timedelta(days=i % 60 - 20),
+                "original_due_date": today + timedelta(days=i % 60 - 20),
+                "slip_count": 0,
+                "status": "planned",
+                "notes": "",
+                "follow_jira": True,
+                "version": 1,
+                "source_incident_id": incident_id,
+                "horizon": "short" if i % 20 else "long",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i, (incident_id, risk_id) in enumerate(links)
+            if i % 10 == 0
+        ],
+    )
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
+
+
+def measure_dashboard(database_url: str | None, runs: int) -> None:
+    """The dashboard and the error-budget API over the dashboard data plus 5,000 incidents."""
+    from bench.dashboard import measure as measure_page
+    from bench.dashboard import seeded_app
+
+    with seeded_app(database_url) as app:
+        add_incidents_to_dashboard_data()
+        print(f"added {INCIDENTS:,} incidents")
+        measure_page(app, runs, "/")
+        viewer = db.session.scalar(sa.select(User))
+        token = create_token(viewer, "benchmark")[1]
+        if "api.error_budget" in app.view_functions:
+            timed(
+                app.test_client(),
+                "/api/v1/error-budget",
+                runs,
+                {"Authorization": f"Bearer {token}"},
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--dashboard", action="store_true")
     args = parser.parse_args()
+    if args.dashboard:
+        measure_dashboard(args.database_url, args.runs)
+        return
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/bench.db"
         drop_everything(url)

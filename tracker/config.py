@@ -73,6 +73,8 @@ class Defaults:
     # Incident severities, most severe first; an environment variable lists them with commas.
     INCIDENT_SEVERITIES: ClassVar[list] = ["sev1", "sev2", "sev3", "sev4"]
     INCIDENTS_PER_PAGE = 50
+    # A resolved incident whose review is not held within this many days is "review overdue".
+    INCIDENT_REVIEW_DAYS = 7
 
     # Jira (see tracker.jira.settings): unset JIRA_URL means no Jira.
     JIRA_URL: str | None = None
@@ -148,6 +150,7 @@ _INT_SETTINGS = (
     "OIDC_CLOCK_LEEWAY_SECONDS",
     "MAX_CONTENT_LENGTH",
     "IMPORT_MAX_ROWS",
+    "INCIDENT_REVIEW_DAYS",
 )
 _STR_SETTINGS = (
     "SECRET_KEY",
@@ -291,6 +294,8 @@ def incident_problem(config: dict) -> str | None:
         validate_severities(config["INCIDENT_SEVERITIES"])
     except ValueError as exc:
         return f"INCIDENT_SEVERITIES: {exc}."
+    if config["INCIDENT_REVIEW_DAYS"] < 0:
+        return "INCIDENT_REVIEW_DAYS cannot be negative (e.g. 7)."
     return None
 
 

@@ -112,6 +112,7 @@ def test_the_document_is_openapi_3_1_with_every_endpoint(document):
         "/api/v1/sync-runs": ["get"],
         "/api/v1/dashboard": ["get"],
         "/api/v1/delivery": ["get"],
+        "/api/v1/error-budget": ["get"],
         "/api/v1/roadmap": ["get"],
         "/api/v1/openapi.json": ["get"],
     }

@@ -123,3 +123,17 @@ def expected_version(current: int) -> int | None:
             "changed, and retry with the new ETag.",
         )
     return current
+
+
+def team_filter(slug: str | None):
+    """The team a `team` query parameter names, or None when it is not given; 422 naming
+    `team` when no team has that slug."""
+    from tracker.extensions import db
+    from tracker.models import Team
+
+    if not slug:
+        return None
+    team = db.session.scalar(db.select(Team).filter_by(slug=slug.strip().lower()))
+    if team is None:
+        raise invalid({"team": f"No team has the slug {slug!r}."})
+    return team

@@ -13,8 +13,6 @@ from tracker.api.problems import invalid
 from tracker.api.schemas import PageOut, PageQuery
 from tracker.api.spec import operation
 from tracker.domain.delivery import Figures, Quarter, recent_quarters
-from tracker.extensions import db
-from tracker.models import Team
 from tracker.roadmap import delivery, queries
 
 
@@ -83,15 +81,6 @@ class RoadmapPage(PageOut):
     items: list[RoadmapItemOut]
 
 
-def _team(slug: str | None) -> Team | None:
-    if not slug:
-        return None
-    team = db.session.scalar(db.select(Team).filter_by(slug=slug.strip().lower()))
-    if team is None:
-        raise invalid({"team": f"No team has the slug {slug!r}."})
-    return team
-
-
 def _figures(figures: Figures) -> dict:
     return {name: getattr(figures, name) for name in delivery.FIELDS}
 
@@ -110,7 +99,7 @@ def delivery_figures():
     median days late, slips per mitigation, and how many are still open past due or blocked.
     """
     args = requests.query(DeliveryQuery)
-    team = _team(args.team)
+    team = requests.team_filter(args.team)
     today = clock.today()
     try:
         quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.of(today)
@@ -142,7 +131,7 @@ def roadmap():
     and original due dates, slips, status and linked tickets.
     """
     args = requests.query(RoadmapQuery)
-    team = _team(args.team)
+    team = requests.team_filter(args.team)
     work = queries.open_work_page(team and team.id, "team", args.page, args.per_page)
     return presenters.json_response(
         RoadmapPage(

@@ -2,6 +2,7 @@
 
 from tracker.api import (  # noqa: F401
     dashboard,
+    error_budget,
     incidents,
     jira_links,
     mitigations,

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from tracker import clock, figures_cache
 from tracker.dashboard import charts, panels, services
 from tracker.domain.jira_mapping import DRIFT_KINDS
+from tracker.incidents.attention import ESTIMATE_TOO_LOW_TITLE, INCIDENT_LISTS
 from tracker.risks import services as risk_services
 from tracker.team_filter import requested_team
 
@@ -59,6 +60,9 @@ def _content(chosen, offer_teams: bool = False) -> dict:
         "columns": charts.stacked_weeks(weeks),
         "share_width": charts.share_width,
         "attention_titles": panels.ATTENTION_TITLES,
+        "burn": charts.burn_chart(dashboard.spent.burn),
+        "estimate_too_low_title": ESTIMATE_TOO_LOW_TITLE,
+        "incident_lists": INCIDENT_LISTS,
         "drift_labels": DRIFT_KINDS,
         "offer_teams": offer_teams,
     }

@@ -9,6 +9,8 @@ from flask import current_app
 
 from tracker import clock, figures_cache
 from tracker.dashboard import panels, ranking, trends
+from tracker.incidents import attention as incident_attention
+from tracker.incidents.budget import SpentBudget, spent_budget
 from tracker.jira import queries as jira_queries
 from tracker.models import SyncRun, Team, WeeklySnapshot
 from tracker.risks import settings as scoring_settings
@@ -37,6 +39,9 @@ class Dashboard:
     teams: list[panels.TeamRow]
     trend: list[WeeklySnapshot]
     due_soon_days: int
+    # The error budget incidents spent, and what incidents put on the attention lists.
+    spent: SpentBudget
+    incident_attention: dict[str, incident_attention.Listing]
 
 
 def sync_state() -> SyncState | None:
@@ -88,4 +93,9 @@ def build(team: Team | None = None) -> Dashboard:
         teams=panels.by_team(settings, today, now),
         trend=trend,
         due_soon_days=window,
+        spent=spent_budget(team_id, now, settings.slo),
+        incident_attention={
+            "estimate_too_low": incident_attention.estimate_too_low(team_id, now),
+            **incident_attention.incident_lists(team_id, now, today),
+        },
     )

@@ -13,13 +13,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain.incidents import STATUSES
 from tracker.extensions import db
+from tracker.incidents.attention import INCIDENT_LISTS, incident_condition_now
 from tracker.incidents.keys import parse_incident_key
 from tracker.models import Incident, IncidentService, Mitigation, Team, User
 from tracker.risks.queries import Page
 from tracker.team_filter import requested_slug
 
 MAX_QUERY_LENGTH = 200
-FILTER_FIELDS = ("team", "severity", "status", "since", "until", "service", "q")
+FILTER_FIELDS = ("team", "severity", "status", "since", "until", "service", "q", "attention")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class IncidentFilter:
     until: date | None = None
     service: str = ""
     q: str = ""
+    # A dashboard attention list (tracker.incidents.attention.INCIDENT_LISTS).
+    attention: str = ""
     page: int = 1
     problems: tuple[str, ...] = field(default=(), compare=False)
 
@@ -72,6 +75,7 @@ class IncidentFilter:
             until=day("until"),
             service=" ".join((args.get("service") or "").split()).lower()[:MAX_QUERY_LENGTH],
             q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+            attention=choice("attention", tuple(INCIDENT_LISTS)),
             page=page,
             problems=tuple(problems),
         )
@@ -132,6 +136,8 @@ def filtered(view: IncidentFilter, zone: tzinfo) -> sa.Select:
         )
     if view.q:
         query = query.where(_search(view.q))
+    if view.attention:
+        query = query.where(incident_condition_now(view.attention))
     return query.order_by(Incident.started_at.desc(), Incident.number.desc())
 
 

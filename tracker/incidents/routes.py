@@ -23,6 +23,7 @@ from tracker.edits import save_edit
 from tracker.extensions import db
 from tracker.forms import apply_errors
 from tracker.incidents import pages, permissions, queries, services
+from tracker.incidents.attention import INCIDENT_LISTS
 from tracker.incidents.blueprint import bp
 from tracker.incidents.csv_export import csv_lines
 from tracker.incidents.forms import IncidentForm
@@ -56,6 +57,7 @@ def index():
         choices=queries.filter_choices(),
         can_create=permissions.can_report(current_user),
         now=clock.now(),
+        attention_lists=INCIDENT_LISTS,
     )
 
 

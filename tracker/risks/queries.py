@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker import clock
 from tracker.dashboard.ranking import in_priority_order
 from tracker.domain import lifecycle, scoring
 from tracker.domain import mitigations as mitigation_rules
 from tracker.extensions import db
+from tracker.incidents.materialised import estimate_too_low_ids
 from tracker.mitigations import queries as mitigation_queries
 from tracker.models import Category, Mitigation, Risk, Tag, Team, User, risk_tags
 from tracker.risks.keys import parse_key
@@ -74,8 +76,11 @@ FILTER_FIELDS = (
     "tag",
     "q",
     "mitigations",
+    "estimate",
     *CELL_FIELDS,
 )
+# "too_low": the estimate looks too low given the incidents (tracker.incidents.materialised).
+ESTIMATE_FILTERS = ("too_low",)
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,7 @@ class RegisterFilter:
     q: str = ""
     # Mitigation state: "overdue", "due_soon", or "rescore" (all done, not re-scored).
     mitigations: str = ""
+    estimate: str = ""
     # A heat-map cell: "3" each, or "" for any.
     likelihood: str = ""
     impact: str = ""
@@ -135,6 +141,7 @@ class RegisterFilter:
             tag=(args.get("tag") or "").strip().lower(),
             q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
             mitigations=choice("mitigations", MITIGATION_FILTERS),
+            estimate=choice("estimate", ESTIMATE_FILTERS),
             **{name: choice(name, LEVELS) for name in CELL_FIELDS},
             sort=sort,
             descending=descending,
@@ -250,6 +257,8 @@ def filtered(
         query = query.where(
             mitigation_queries.has_due_state(view.mitigations, today, due_soon_days)
         )
+    if view.estimate == "too_low":
+        query = query.where(Risk.id.in_(estimate_too_low_ids(clock.now())))
     if view.sort == "priority":
         return in_priority_order(query, today)[0]
     order = []
