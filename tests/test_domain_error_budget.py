@@ -216,6 +216,20 @@ def test_every_curve_point_is_what_minutes_inside_counts_up_to_it(rows):
         assert point.spent_minutes == pytest.approx(expected, abs=1e-6)
 
 
+@given(
+    st.lists(
+        st.tuples(moments, st.one_of(st.none(), moments), st.floats(0, 500)),
+        max_size=8,
+    )
+)
+def test_every_window_spends_what_minutes_inside_counts_in_it(rows):
+    outages = [Outage(start, end, minutes) for start, end, minutes in rows]
+    for window in window_budgets(outages, NOW):
+        start = ago(days=window.days)
+        expected = sum(minutes_inside(o, start, NOW) for o in outages)
+        assert window.spent_minutes == pytest.approx(expected, abs=1e-6)
+
+
 def test_an_incident_reaches_a_window_when_any_of_it_lies_inside():
     assert reaches(Outage(ago(days=8), ago(days=6), 0), ago(days=7), NOW)
     assert not reaches(Outage(ago(days=8), ago(days=7), 10), ago(days=7), NOW)

@@ -143,3 +143,19 @@ def test_the_dashboard_costs_the_same_queries_with_no_and_many_incidents(
         page = viewer_client.get("/").get_data(as_text=True)
     assert "Error budget exhausted" in page
     assert len(many) == len(few), f"{len(few)} queries, then {len(many)}"
+
+
+def test_spans_come_back_from_the_database_to_the_millisecond(payments, outage, clock):
+    from tracker.extensions import db
+    from tracker.incidents.budget import spans
+
+    incident = outage(payments, timedelta(days=3), timedelta(hours=1), 5)
+    incident.started_at = clock.current - timedelta(days=2, milliseconds=250)
+    incident.resolved_at = clock.current - timedelta(days=1, milliseconds=875)
+    db.session.commit()
+
+    [span] = spans(None, clock.current)
+
+    assert span.start == (clock.current - timedelta(days=2, milliseconds=250)).timestamp()
+    assert span.end == (clock.current - timedelta(days=1, milliseconds=875)).timestamp()
+    assert span.minutes == 5

@@ -83,8 +83,13 @@ class epoch_seconds(FunctionElement):
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_seconds_sqlite(element, compiler, **kw) -> str:
-    # The Julian day of 1970-01-01T00:00Z is 2440587.5.
-    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+    # Whole seconds, then the milliseconds: exact, where Julian-day arithmetic is off by some
+    # microseconds (and SQLite 3.40 has no unixepoch(…, 'subsec')).
+    column = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(strftime('%s', {column}) AS REAL) - CAST(strftime('%S', {column}) AS REAL)"
+        f" + CAST(strftime('%f', {column}) AS REAL))"
+    )
 
 
 @compiles(epoch_seconds, "postgresql")

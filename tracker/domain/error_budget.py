@@ -171,7 +171,15 @@ def window_budgets(
     result = []
     for days in windows:
         low = (now - timedelta(days=days)).timestamp()
-        spent = sum(minutes * _share(start, end, low, high) for start, end, minutes in spans)
+        spent = 0.0
+        for start, end, minutes in spans:
+            # _spans ends every span by now, so one that starts inside the window lies wholly
+            # in it (one that starts after now is an instant outside); only those that began
+            # before the window need the share.
+            if start > low:
+                spent += minutes if start <= high else 0.0
+            elif end > low:
+                spent += minutes * _share(start, end, low, high)
         result.append(WindowBudget(days, allowed_minutes(days, slo), spent))
     return result
 
@@ -219,7 +227,10 @@ def cumulative_spend(
     rate_changes = [0.0] * (steps + 1)
     for started, ended, minutes in _spans(outages, now):
         first, last = _step_of(started, seconds), _step_of(ended, seconds)
-        for index in {first, last}:
+        if seconds[first] < started and ended <= seconds[first + 1]:
+            per_step[first] += minutes  # wholly inside one step
+            continue
+        for index in (first, last) if first != last else (first,):
             per_step[index] += minutes * _share(started, ended, seconds[index], seconds[index + 1])
         if last - first > 1:
             rate = minutes / (ended - started)
