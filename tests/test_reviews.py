@@ -700,12 +700,16 @@ def test_the_markdown_export_has_the_headings_table_changes_decisions_and_notes(
     assert [line for line in lines if line.startswith("## ")] == [
         "## Top risks",
         "## Blocked mitigations (0)",
+        "## Error budget spent by incidents",
         "## Since the start (first review: everything is new)",
         "## Delivery in 2026Q1 (on time = by the original due date)",
         "## Decisions (2)",
         "## Notes",
     ]
     assert [line for line in lines if line.startswith("### ")] == [
+        "### Incidents since the previous review (0)",
+        "### Follow-ups created (0)",
+        "### Incidents still without a review (0)",
         "### New risks (2)",
         "### Closed, accepted or mitigated (0)",
         "### Score and band movers (0)",

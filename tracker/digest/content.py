@@ -4,7 +4,7 @@ top risks, and the risks that need attention — the dashboard's panels for that
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,6 +14,7 @@ from tracker import clock
 from tracker.dashboard import panels, ranking
 from tracker.domain.delivery import Figures, Quarter
 from tracker.extensions import db
+from tracker.incidents import queries as incident_queries
 from tracker.models import Team, User
 from tracker.risks import settings as scoring_settings
 from tracker.risks.settings import ScoringSettings
@@ -24,6 +25,8 @@ from tracker.roadmap import summary
 RECIPIENT_ROLES = ("manager", "admin")
 TOP_RISKS = 5
 # The dashboard's risk lists a manager should act on, in this order.
+# The digest covers a week: incidents started or recorded in the last seven days are new.
+NEW_INCIDENT_DAYS = 7
 RISK_ATTENTION = ("review_overdue", "acceptance_expiring", "rescore", "no_owner", "no_mitigation")
 
 
@@ -37,10 +40,20 @@ class TeamSection:
     attention: dict[str, panels.Listing]
     # The current quarter and the team's delivery in it (tracker.domain.delivery).
     delivery: tuple[Quarter, Figures]
+    # The team's incidents of the last NEW_INCIDENT_DAYS, and the open follow-ups it works on.
+    incidents: panels.Listing
+    follow_ups: panels.Listing
 
     @property
     def is_quiet(self) -> bool:
-        return not (self.overdue.count or self.due_soon.count or self.blocked.count or self.top)
+        return not (
+            self.overdue.count
+            or self.due_soon.count
+            or self.blocked.count
+            or self.top
+            or self.incidents.count
+            or self.follow_ups.count
+        )
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,12 @@ def team_section(team: Team, settings: ScoringSettings, today: date, window: int
         top=ranking.top_risks(settings, today, team.id, limit=TOP_RISKS),
         attention={name: lists[name] for name in RISK_ATTENTION if lists[name].count},
         delivery=summary.team_figures(team, today),
+        incidents=panels.Listing(
+            *incident_queries.new_incidents(
+                team.id, clock.now() - timedelta(days=NEW_INCIDENT_DAYS), panels.LIST_LIMIT
+            )
+        ),
+        follow_ups=panels.Listing(*incident_queries.open_follow_ups(team.id, panels.LIST_LIMIT)),
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import render_template
 
 from tracker.dashboard.panels import ATTENTION_TITLES
-from tracker.digest.content import Digest, TeamSection
+from tracker.digest.content import NEW_INCIDENT_DAYS, Digest, TeamSection
 from tracker.domain.mitigations import STATUS_LABELS, blocker_note
 from tracker.domain.words import plural
 from tracker.links import external_url
-from tracker.models import Mitigation
+from tracker.models import Incident, Mitigation
 from tracker.roadmap.summary import delivery_line
 
 SIGNATURE = "-- \nSent by the Availability Risk Tracker (flask digest)."
@@ -52,6 +52,36 @@ def _more(count: int, shown: int) -> list[str]:
     return [f"  … and {count - shown} more on the My teams page{f': {url}' if url else '.'}"]
 
 
+def incident_summary(incident: Incident) -> str:
+    """'sev2, open, 30 impact min, started 2026-03-01 14:00 UTC'."""
+    started = incident.started_at.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"{incident.severity}, {incident.status}, {incident.impact_minutes:,.0f} impact min, "
+        f"started {started}"
+    )
+
+
+def _incident_lines(section: TeamSection, digest: Digest) -> list[str]:
+    """The team's new incidents and its open follow-ups; nothing when it has neither."""
+    lines = []
+    if section.incidents.count:
+        lines.append(f"Incidents in the last {NEW_INCIDENT_DAYS} days ({section.incidents.count})")
+        for incident in section.incidents.items:
+            lines.append(f"  - {incident.key} {incident.title}: {incident_summary(incident)}")
+            lines += _link("    ", "incidents.detail", key=incident.key)
+        shown = len(section.incidents.items)
+        if section.incidents.count > shown:
+            lines.append(f"  … and {section.incidents.count - shown} more on the Incidents page.")
+        lines.append("")
+    if section.follow_ups.count:
+        lines.append(f"Open incident follow-ups ({section.follow_ups.count})")
+        for m in section.follow_ups.items:
+            first, *rest = _mitigation_lines(m, digest)
+            lines += [f"{first} — follow-up of {m.source_incident.key}", *rest]
+        lines += [*_more(section.follow_ups.count, len(section.follow_ups.items)), ""]
+    return lines
+
+
 def _delivery_line(section: TeamSection) -> str:
     quarter, figures = section.delivery
     return f"Delivery in {quarter} (on time = by the original due date): {delivery_line(figures)}"
@@ -80,6 +110,7 @@ def _section_lines(section: TeamSection, digest: Digest) -> list[str]:
         lines.append(f"Blocked mitigations ({section.blocked.count})")
         lines += [line for m in section.blocked.items for line in _blocked_lines(m)]
         lines += [*_more(section.blocked.count, len(section.blocked.items)), ""]
+    lines += _incident_lines(section, digest)
     lines.append(f"Top risks ({len(section.top)})")
     for r in section.top:
         lines.append(f"  {r.position}. {r.risk.key} {r.risk.title}: {'; '.join(r.factors)}")
@@ -120,4 +151,6 @@ def html(digest: Digest) -> str:
         attention_titles=ATTENTION_TITLES,
         delivery_line=delivery_line,
         link=external_url,
+        incident_summary=incident_summary,
+        new_incident_days=NEW_INCIDENT_DAYS,
     )

@@ -12,10 +12,11 @@ from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain.incidents import STATUSES
+from tracker.domain.mitigations import is_open_sql
 from tracker.extensions import db
 from tracker.incidents.attention import INCIDENT_LISTS, incident_condition_now
 from tracker.incidents.keys import parse_incident_key
-from tracker.models import Incident, IncidentService, Mitigation, Team, User
+from tracker.models import Incident, IncidentService, Mitigation, Risk, Team, User
 from tracker.risks.queries import Page
 from tracker.team_filter import requested_slug
 
@@ -217,3 +218,46 @@ def incident_or_404(key: str) -> Incident:
 def commanders() -> list[User]:
     """Who may be named incident commander: active users, by name."""
     return db.session.scalars(sa.select(User).where(User.active).order_by(User.display_name)).all()
+
+
+def _first_and_count(query: sa.Select, limit: int) -> tuple[int, list]:
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
+    return total, list(db.session.scalars(query.limit(limit)).unique())
+
+
+def new_incidents(team_id: int, since: datetime, limit: int) -> tuple[int, list[Incident]]:
+    """A team's incidents that started or were recorded after `since`, latest start first: how
+    many, and the first `limit` (two queries)."""
+    query = (
+        sa.select(Incident)
+        .where(
+            Incident.team_id == team_id,
+            sa.or_(Incident.started_at > since, Incident.created_at > since),
+        )
+        .order_by(Incident.started_at.desc(), Incident.number.desc())
+    )
+    return _first_and_count(query, limit)
+
+
+def open_follow_ups(team_id: int, limit: int) -> tuple[int, list[Mitigation]]:
+    """The open follow-ups a team works on (on live risks), soonest due first — overdue ones
+    lead: how many, and the first `limit` with their incident and risk (two queries)."""
+    query = (
+        sa.select(Mitigation)
+        .join(Risk, Mitigation.risk_id == Risk.id)
+        .where(
+            Mitigation.team_id == team_id,
+            Mitigation.source_incident_id.isnot(None),
+            is_open_sql(Mitigation.status),
+            Risk.archived_at.is_(None),
+        )
+        .options(
+            joinedload(Mitigation.source_incident),
+            joinedload(Mitigation.risk),
+            joinedload(Mitigation.owner),
+        )
+        .order_by(Mitigation.due_date, Mitigation.id)
+    )
+    return _first_and_count(query, limit)

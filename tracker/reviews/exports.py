@@ -14,6 +14,23 @@ from tracker.reviews.queries import ReviewView
 from tracker.risks.csv_format import protect
 
 TOP_RISKS = 10
+INCIDENT_CSV_COLUMNS = (
+    "section",
+    "incident",
+    "mitigation",
+    "title",
+    "team",
+    "severity",
+    "status",
+    "started_at",
+    "resolved_at",
+    "impact_minutes",
+    "review_date",
+    "review_overdue",
+    "risk",
+    "horizon",
+    "due_date",
+)
 CSV_COLUMNS = (
     "position",
     "risk",
@@ -139,12 +156,58 @@ def markdown(view: ReviewView) -> str:
         _heading(view),
         _table(view),
         _blocked(view),
+        _incidents(view),
         _changes(view),
         _delivery(view),
         _decisions(view),
         ["## Notes", "", notes],
     ]
     return "\n\n".join("\n".join(part) for part in parts if part) + "\n"
+
+
+def _incidents(view: ReviewView) -> list[str]:
+    frozen = view.incidents
+    if frozen is None:
+        return ["## Incidents", "", "Not recorded in this review."]
+    lines = ["## Error budget spent by incidents", ""]
+    lines += [f"- {present.window_line(window)}" for window in view.spent_windows]
+    for section, title in present.INCIDENT_SECTION_TITLES.items():
+        listed = frozen[section]
+        line = present.follow_up_line if section == "follow_ups" else present.incident_line
+        lines += ["", f"### {title} ({listed['count']})", ""]
+        lines += [f"- {_line(line(item))}" for item in listed["items"]] or ["None."]
+        if listed["count"] > len(listed["items"]):
+            lines.append(f"- and {listed['count'] - len(listed['items'])} more")
+    return lines
+
+
+def _incident_row(section: str, item: dict) -> dict:
+    if section == "follow_ups":
+        return {
+            **item,
+            "section": section,
+            "incident": item["incident"],
+            "mitigation": item["label"],
+            "team": item["team_slug"],
+            "risk": item["risk_key"],
+        }
+    return {**item, "section": section, "incident": item["key"], "team": item["team_slug"]}
+
+
+def incidents_csv(view: ReviewView) -> str:
+    """The review's incident lists, one row per incident or follow-up, named by its section
+    (new, follow_ups, unreviewed); empty for a review frozen before incidents were kept."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(INCIDENT_CSV_COLUMNS)
+    frozen = view.incidents or {}
+    for section in present.INCIDENT_SECTION_TITLES:
+        for item in frozen.get(section, {}).get("items", []):
+            row = _incident_row(section, item)
+            writer.writerow(
+                [protect("" if row.get(c) is None else str(row[c])) for c in INCIDENT_CSV_COLUMNS]
+            )
+    return out.getvalue()
 
 
 def _delivery(view: ReviewView) -> list[str]:

@@ -157,6 +157,43 @@ def change_line(section: str, item: dict) -> str:
     return f"{key} {subject}: {change_detail(section, item)}"
 
 
+INCIDENT_SECTION_TITLES = {
+    "new": "Incidents since the previous review",
+    "follow_ups": "Follow-ups created",
+    "unreviewed": "Incidents still without a review",
+}
+
+
+def incident_line(item: dict) -> str:
+    """'INC-4 Checkout down (Payments): sev2, reviewing, 30 impact min, resolved 2026-03-01'."""
+    resolved = f"resolved {day(item['resolved_at'])}" if item["resolved_at"] else "ongoing"
+    overdue = ", review overdue" if item["review_overdue"] else ""
+    return (
+        f"{item['key']} {item['title']} ({item['team']}): {item['severity']}, {item['status']}, "
+        f"{minutes(item['impact_minutes'])} impact min, {resolved}{overdue}"
+    )
+
+
+def follow_up_line(item: dict) -> str:
+    """'M-12 Add a replica (Payments): short-term follow-up of INC-4 on RISK-3, due …'."""
+    horizon = "short-term" if item["horizon"] == "short" else "long-term"
+    return (
+        f"{item['label']} {item['title']} ({item['team']}): {horizon} follow-up of "
+        f"{item['incident']} on {item['risk_key']}, due {item['due_date']}, {item['status']}"
+    )
+
+
+def window_line(window: dict) -> str:
+    """'28 days: 12.0 of 80.64 min spent (15%), 68.6 left, availability 99.970%'."""
+    exhausted = " — exhausted" if window["exhausted"] else ""
+    return (
+        f"{window['days']} days: {window['spent_minutes']:,.1f} of "
+        f"{window['allowed_minutes']:,.2f} min spent ({window['burn_rate']:.0%}), "
+        f"{window['remaining_minutes']:,.1f} left, availability {window['availability']:.3%}"
+        f"{exhausted}"
+    )
+
+
 def helpers() -> dict:
     """The helpers above, for templates."""
     return {
@@ -172,4 +209,8 @@ def helpers() -> dict:
         "window_title": window_title,
         "change_subject": change_subject,
         "change_detail": change_detail,
+        "incident_section_titles": INCIDENT_SECTION_TITLES,
+        "incident_line": incident_line,
+        "follow_up_line": follow_up_line,
+        "window_line": window_line,
     }

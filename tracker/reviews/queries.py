@@ -77,6 +77,21 @@ class ReviewView:
         """The blocked mitigations as reviewed; None for reviews frozen before they were kept."""
         return self.snapshot.get("blocked")
 
+    @property
+    def incidents(self) -> dict | None:
+        """The incidents part (tracker.reviews.incidents); None for reviews frozen before."""
+        return self.snapshot.get("incidents")
+
+    @property
+    def spent_windows(self) -> list[dict] | None:
+        """The error budget spent per window at the start (the team's when narrowed)."""
+        frozen = self.incidents
+        if frozen is None:
+            return None
+        if self.team is not None:
+            return frozen["budget"]["by_team"].get(self.team.slug, [])
+        return frozen["budget"]["windows"]
+
     def titles(self) -> dict[str, str]:
         """Risk key → title as reviewed."""
         return {risk["key"]: risk["title"] for risk in self.risks}

@@ -190,3 +190,9 @@ def markdown(review_id: int):
 def csv_export(review_id: int):
     view = _load(review_id, strict=True)
     return _download(exports.csv_text(view), "text/csv", view, "csv", "attachment")
+
+
+@bp.get("/<int:review_id>/incidents.csv")
+def incidents_csv(review_id: int):
+    view = _load(review_id, strict=True)
+    return _download(exports.incidents_csv(view), "text/csv", view, "incidents.csv", "attachment")

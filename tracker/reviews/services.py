@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.input_guard import MAX_ID_DIGITS
 from tracker.models import DECISION_KINDS, Review, ReviewDecision, User
 from tracker.reviews import changes as review_changes
+from tracker.reviews import incidents as review_incidents
 from tracker.reviews import snapshot as review_snapshot
 from tracker.risks import services as risk_services
 from tracker.risks import settings as scoring_settings
@@ -79,8 +80,10 @@ def start_review(actor: User) -> Review:
         )
     now, today = clock.now(), clock.today()
     previous = last_finished()
-    snapshot = review_snapshot.take(
-        scoring_settings.current(), today, now, current_app.config["DUE_SOON_DAYS"]
+    settings = scoring_settings.current()
+    snapshot = review_snapshot.take(settings, today, now, current_app.config["DUE_SOON_DAYS"])
+    snapshot["incidents"] = review_incidents.freeze(
+        previous.started_at if previous else None, now, today, settings.slo
     )
     changes = review_changes.changes_since(previous, now)
     review = Review(

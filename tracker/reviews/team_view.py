@@ -41,6 +41,16 @@ def _budget(risks: list[dict], minutes: float) -> dict:
     }
 
 
+def _incidents(frozen: dict, team: Team, keys: set[str]) -> dict:
+    """The team's incidents and the follow-ups it works on (or that lower its risks); the
+    counts are those of the entries kept, which may be fewer than the whole review's."""
+    narrowed = dict(frozen)
+    for section in ("new", "follow_ups", "unreviewed"):
+        items = [item for item in frozen[section]["items"] if _touches(item, team, keys)]
+        narrowed[section] = {"count": len(items), "items": items}
+    return narrowed
+
+
 def narrow(view: ReviewView, team: Team) -> ReviewView:
     """The review as `team` sees it; positions stay those of the whole ranking."""
     risks = [risk for risk in view.risks if risk["team_slug"] == team.slug]
@@ -55,6 +65,8 @@ def narrow(view: ReviewView, team: Team) -> ReviewView:
             for section in SECTIONS
         },
     }
+    if view.incidents is not None:
+        snapshot["incidents"] = _incidents(view.incidents, team, keys)
     decisions = [d for d in view.decisions if d.risk_key in keys]
     by_risk = {key: found for key, found in view.by_risk.items() if key in keys}
     return replace(
