@@ -55,3 +55,20 @@ def new_mitigation(
         mitigation.follow_jira = follow
         db.session.commit()
     return mitigation
+
+
+def record_incident(team, started, lasted, minutes, title: str = "Checkout down", **fields):
+    """An incident of `team` recorded through the service: started at `started`, resolved
+    `lasted` (a timedelta) later, or still open when `lasted` is None."""
+    from tracker.incidents.services import create_incident
+
+    raw = {
+        "title": title,
+        "severity": "sev2",
+        "team": team.slug,
+        "started_at": started.isoformat(),
+        "resolved_at": (started + lasted).isoformat() if lasted is not None else "",
+        "impact_minutes": str(minutes),
+        **fields,
+    }
+    return create_incident(raw, None)

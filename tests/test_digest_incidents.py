@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.helpers import counting_queries
+from tests.helpers import counting_queries, record_incident
 from tracker.digest import content, render
 from tracker.incidents import services as incidents
 from tracker.mitigations.services import add_mitigation, update_mitigation
@@ -15,19 +15,14 @@ from tracker.mitigations.services import add_mitigation, update_mitigation
 
 @pytest.fixture
 def outage(clock):
-    def record(team, days_ago, title):
-        start = clock.current - timedelta(days=days_ago)
-        raw = {
-            "title": title,
-            "severity": "sev1",
-            "team": team.slug,
-            "started_at": start.isoformat(),
-            "resolved_at": (start + timedelta(hours=1)).isoformat(),
-            "impact_minutes": "25",
-        }
-        return incidents.create_incident(raw, None)
-
-    return record
+    return lambda team, days_ago, title: record_incident(
+        team,
+        clock.current - timedelta(days=days_ago),
+        timedelta(hours=1),
+        25,
+        title,
+        severity="sev1",
+    )
 
 
 def follow_up(incident, risk, title, due, team="payments"):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers import counting_queries
+from tests.helpers import counting_queries, record_incident
 from tracker.dashboard import services as dashboard
 from tracker.incidents import services as incidents
 from tracker.mitigations.services import add_mitigation
@@ -16,23 +16,10 @@ from tracker.mitigations.services import add_mitigation
 
 @pytest.fixture
 def outage(clock):
-    """outage(team, started=timedelta before now, lasted=timedelta or None, minutes) records
-    an incident through the service."""
-
-    def record(team, started, lasted, minutes, **fields):
-        start = clock.current - started
-        raw = {
-            "title": fields.pop("title", "Checkout down"),
-            "severity": "sev2",
-            "team": team.slug,
-            "started_at": start.isoformat(),
-            "resolved_at": (start + lasted).isoformat() if lasted is not None else "",
-            "impact_minutes": str(minutes),
-            **fields,
-        }
-        return incidents.create_incident(raw, None)
-
-    return record
+    """outage(team, started=timedelta before now, lasted=timedelta or None, minutes)."""
+    return lambda team, started, lasted, minutes, **fields: record_incident(
+        team, clock.current - started, lasted, minutes, **fields
+    )
 
 
 def spent(team=None) -> dict[int, float]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.helpers import record_incident
 from tracker.dashboard import services as dashboard
 from tracker.incidents import attention
 from tracker.incidents import services as incidents
@@ -16,23 +17,14 @@ from tracker.risks import services as risk_services
 
 @pytest.fixture
 def outage(clock):
-    """outage(team, days_ago, minutes, **fields): an hour-long incident that started
-    `days_ago` days ago, resolved."""
-
-    def record(team, days_ago, minutes, **fields):
-        start = clock.current - timedelta(days=days_ago)
-        raw = {
-            "title": fields.pop("title", f"Outage {days_ago} days ago"),
-            "severity": "sev2",
-            "team": team.slug,
-            "started_at": start.isoformat(),
-            "resolved_at": (start + timedelta(hours=1)).isoformat(),
-            "impact_minutes": str(minutes),
-            **fields,
-        }
-        return incidents.create_incident(raw, None)
-
-    return record
+    """outage(team, days_ago, minutes, **fields): an hour-long incident, resolved."""
+    return lambda team, days_ago, minutes, **fields: record_incident(
+        team,
+        clock.current - timedelta(days=days_ago),
+        timedelta(hours=1),
+        minutes,
+        **{"title": f"Outage {days_ago} days ago", **fields},
+    )
 
 
 def lists(team=None) -> dict[str, attention.Listing]:

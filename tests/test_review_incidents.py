@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers import counting_queries
+from tests.helpers import counting_queries, record_incident
 from tracker.incidents import services as incidents
 from tracker.mitigations.services import add_mitigation
 from tracker.reviews import queries, services, team_view
@@ -18,20 +18,9 @@ from tracker.reviews import queries, services, team_view
 
 @pytest.fixture
 def outage(clock):
-    def record(team, days_ago, minutes, title="Checkout down", **fields):
-        start = clock.current - timedelta(days=days_ago)
-        raw = {
-            "title": title,
-            "severity": "sev2",
-            "team": team.slug,
-            "started_at": start.isoformat(),
-            "resolved_at": (start + timedelta(hours=1)).isoformat(),
-            "impact_minutes": str(minutes),
-            **fields,
-        }
-        return incidents.create_incident(raw, None)
-
-    return record
+    return lambda team, days_ago, minutes, title="Checkout down", **fields: record_incident(
+        team, clock.current - timedelta(days=days_ago), timedelta(hours=1), minutes, title, **fields
+    )
 
 
 def follow_up(incident, risk, title="Add a replica"):

@@ -7,24 +7,14 @@ from datetime import timedelta
 import pytest
 
 from tests.api.conftest import assert_problem
-from tracker.incidents import services as incidents
+from tests.helpers import record_incident
 
 
 @pytest.fixture
 def outage(clock):
-    def record(team, started, lasted, minutes):
-        start = clock.current - started
-        raw = {
-            "title": "Checkout down",
-            "severity": "sev2",
-            "team": team.slug,
-            "started_at": start.isoformat(),
-            "resolved_at": (start + lasted).isoformat() if lasted is not None else "",
-            "impact_minutes": str(minutes),
-        }
-        return incidents.create_incident(raw, None)
-
-    return record
+    return lambda team, started, lasted, minutes: record_incident(
+        team, clock.current - started, lasted, minutes
+    )
 
 
 def test_each_window_with_its_figures(viewer_api, payments, outage):
