@@ -77,3 +77,13 @@ def test_the_document_describes_it(client):
 
     assert [p["name"] for p in operation["get"]["parameters"]] == ["team"]
     assert "422" in operation["get"]["responses"] and "401" in operation["get"]["responses"]
+
+
+def test_the_dashboard_counts_the_incident_attention_lists_too(viewer_api, payments, outage):
+    outage(payments, timedelta(days=10), timedelta(hours=1), 20)  # big, no follow-up, unreviewed
+
+    attention = viewer_api.get("/api/v1/dashboard").get_json()["attention"]
+
+    assert attention["needs_follow_up"] == 1
+    assert attention["review_overdue"] == 1
+    assert attention["estimate_too_low"] == 0

@@ -105,6 +105,10 @@ def _present(board: services.Dashboard) -> DashboardOut:
             quantified_risks=budget.quantified,
             too_big_to_accept=[risk.key for risk in budget.too_big],
         ),
-        attention={name: listing.count for name, listing in board.attention.items()},
+        attention={
+            name: listing.count
+            for lists in (board.attention, board.incident_attention)
+            for name, listing in lists.items()
+        },
         drift=board.drift,
     )
