@@ -175,7 +175,7 @@ def _incidents(view: ReviewView) -> list[str]:
         listed = frozen[section]
         line = present.follow_up_line if section == "follow_ups" else present.incident_line
         lines += ["", f"### {title} ({listed['count']})", ""]
-        lines += [f"- {_line(line(item))}" for item in listed["items"]] or ["None."]
+        lines += [f"- {md.inline(line(item))}" for item in listed["items"]] or ["None."]
         if listed["count"] > len(listed["items"]):
             lines.append(f"- and {listed['count'] - len(listed['items'])} more")
     return lines
