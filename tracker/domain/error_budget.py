@@ -92,9 +92,12 @@ def _spans(outages: Iterable[Outage | Span], now: datetime) -> list[tuple[float,
                 None if resolved is None else resolved.timestamp(),
                 outage.impact_minutes,
             )
-        if outage.minutes:
-            end = high if outage.end is None else min(outage.end, high)
-            spans.append((outage.start, max(outage.start, end), outage.minutes))
+        # Unpacked rather than read by name: this loop runs once per incident of the year.
+        start, end, minutes = outage
+        if minutes:
+            if end is None or end > high:
+                end = high
+            spans.append((start, end if end > start else start, minutes))
     return spans
 
 
