@@ -104,10 +104,11 @@ def test_the_chart_table_ends_at_the_years_spend(payments, outage):
 
 
 def test_the_dashboard_costs_the_same_queries_with_no_and_many_incidents(
-    viewer_client, payments, search, outage, factory, manager
+    viewer_client, payments, search, outage, factory, manager, clock
 ):
     risk = factory.risk(team=payments, likelihood=1)
     viewer_client.get("/")
+    clock.advance(minutes=1)  # figures cached a minute ago are computed again
     with counting_queries() as few:
         viewer_client.get("/")
     for n in range(25):
