@@ -189,10 +189,16 @@ def viewer(factory):
 
 
 def signed_in_client(app, user):
+    """A client whose session cookie is signed in as `user`, as after the sign-in form."""
+    from tracker.auth.sessions import SESSION_KEY, open_login_session
+
     client = app.test_client()
+    login_token = open_login_session(user)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session[SESSION_KEY] = login_token
     return client
 
 

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker import clock
 from tracker.accounts import rules
 from tracker.accounts.history import record_change, team_list
+from tracker.auth.sessions import end_all_sessions
 from tracker.extensions import db
 from tracker.models import ROLES, ApiToken, Team, User
 from tracker.models.accounts import new_session_token
@@ -125,6 +126,7 @@ def set_password(user: User, password: str) -> None:
         raise ValidationError.single("password", problem)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
+    end_all_sessions(user)
     db.session.commit()
 
 
@@ -215,6 +217,7 @@ def _end_access(user: User) -> None:
     """End a deactivated user's sessions and revoke their API tokens, for good: reactivating
     them later must not bring old credentials back to life."""
     user.session_token = new_session_token()
+    end_all_sessions(user)
     db.session.execute(
         sa.update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

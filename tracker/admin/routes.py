@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from tracker import confirm
 from tracker.accounts import services as accounts
@@ -16,6 +16,7 @@ from tracker.admin.forms import (
     UserCreateForm,
     UserEditForm,
 )
+from tracker.auth.sessions import renew_session
 from tracker.extensions import db
 from tracker.forms import PostForm, apply_errors, choices
 from tracker.models import Team, User
@@ -123,8 +124,8 @@ def user_password(user_id: int):
             apply_errors(form, exc)
         else:
             if user.id == current_user.id:
-                # The reset replaced the session token; keep this session signed in.
-                login_user(user)
+                # The reset ended every session of the user; keep this one signed in.
+                renew_session(user)
             flash(f"Set a new password for {user.email}.", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     edit_form = UserEditForm(obj=user, formdata=None)

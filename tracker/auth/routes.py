@@ -12,12 +12,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from tracker.accounts import services as accounts
 from tracker.auth import services
 from tracker.auth.forms import ChangePasswordForm, LoginForm
-from tracker.auth.sessions import start_session
+from tracker.auth.sessions import end_session, renew_session, start_session
 from tracker.forms import PostForm, apply_errors
 from tracker.security import is_safe_next_url, public
 from tracker.sso import client as sso_client
@@ -61,7 +61,7 @@ def logout():
     if not PostForm().validate_on_submit():
         return redirect(url_for("auth.login"))
     id_token = session.pop(sso_client.ID_TOKEN_KEY, None)
-    logout_user()
+    end_session()
     flash("You are signed out.", "info")
     provider_logout = sso_client.end_session_url(id_token, url_for("auth.login", _external=True))
     if provider_logout is None:
@@ -84,8 +84,8 @@ def change_password():
         except ValidationError as exc:
             apply_errors(form, exc, renames={"password": "new_password"})
         else:
-            # The password change replaced the session token; carry this session over.
-            login_user(current_user._get_current_object())
+            # The password change ended every session; carry this one over.
+            renew_session(current_user._get_current_object())
             flash("Your password is changed; other sessions are signed out.", "success")
             return redirect(url_for("dashboard.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

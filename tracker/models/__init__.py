@@ -12,6 +12,7 @@ from tracker.models.incidents import (
 from tracker.models.jira import DriftFlag, JiraLink, JiraTicket, SyncLock, SyncRun
 from tracker.models.key_counter import KeyCounter
 from tracker.models.login_failure import LoginFailure
+from tracker.models.login_session import LoginSession
 from tracker.models.mitigations import (
     MITIGATION_HORIZONS,
     MITIGATION_STATUSES,
@@ -41,6 +42,7 @@ __all__ = [
     "JiraTicket",
     "KeyCounter",
     "LoginFailure",
+    "LoginSession",
     "Mitigation",
     "RegisterVersion",
     "Review",
