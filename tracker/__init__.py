@@ -74,7 +74,15 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import database, figures_cache, input_guard, query_count, security, templating
+    from tracker import (
+        database,
+        figures_cache,
+        headers,
+        input_guard,
+        query_count,
+        security,
+        templating,
+    )
     from tracker.auth import sessions
     from tracker.extensions import csrf, db, login_manager, migrate
 
@@ -88,6 +96,7 @@ def register_extensions(app: Flask) -> None:
     sessions.init_app(app)
     input_guard.init_app(app)
     security.init_app(app)
+    headers.init_app(app)
     templating.init_app(app)
 
 

@@ -10,6 +10,11 @@ document.addEventListener("DOMContentLoaded", () => {
       toggle.setAttribute("aria-expanded", String(open));
     });
   }
+  // Menus that filter the page (the team on the dashboard and a review) apply at once; without
+  // this file their form has a Show button instead.
+  document.querySelectorAll("select[data-submit-on-change]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
   // An action that cannot be undone asks first: here in a dialog, otherwise the server shows a
   // confirmation page. Saying yes here tells the server it need not ask again.
   document.querySelectorAll("form").forEach((form) => {
