@@ -12,6 +12,7 @@ from flask import Flask
 from tracker import config as settings
 from tracker.jira.incident_settings import incident_pull_problem
 from tracker.links import public_url_problem
+from tracker.request_log import log_format_problem
 from tracker.sso.settings import sso_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
         or public_url_problem(app.config["PUBLIC_URL"])
         or sso_problem(app.config)
         or settings.cache_url_problem(app.config["CACHE_URL"])
+        or log_format_problem(app.config["LOG_FORMAT"])
     ):
         raise ConfigurationError(f"Refusing to start: {problem}")
     if settings.is_production(app.config):
@@ -80,12 +82,15 @@ def register_extensions(app: Flask) -> None:
         headers,
         input_guard,
         query_count,
+        request_log,
         security,
         templating,
     )
     from tracker.auth import sessions
     from tracker.extensions import csrf, db, login_manager, migrate
 
+    # First, so that every request is timed and logged whatever the later steps answer.
+    request_log.init_app(app)
     db.init_app(app)
     database.init_app(app)
     figures_cache.init_app(app)

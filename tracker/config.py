@@ -46,6 +46,8 @@ class Defaults:
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
+    # The one line logged per request (tracker.request_log): "json" or "text".
+    LOG_FORMAT = "json"
     ADMIN_EMAIL = "admin@example.com"
     # The address people open the tracker at, for links in emails (see tracker.links).
     PUBLIC_URL: str | None = None
@@ -186,6 +188,7 @@ _STR_SETTINGS = (
     "PASSWORD_LOGIN",
     "CACHE_URL",
     "CACHE_KEY_PREFIX",
+    "LOG_FORMAT",
 )
 _FLOAT_SETTINGS = (
     "SLO_TARGET",

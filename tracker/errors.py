@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tracker.extensions import db
+from tracker.extensions import db, login_manager
+from tracker.request_log import request_id
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +32,18 @@ EXPLANATIONS = {
     413: "What was sent is too large.",
     429: "Too many requests; wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged; try again in a moment.",
+    503: "The tracker cannot reach its database just now. Nothing was changed; try again in a "
+    "minute, and tell whoever runs the tracker if it lasts.",
 }
+
+# What the database driver raises when the database cannot be reached (refused, gone away,
+# unreadable file, pool exhausted): the request gets a 503, not a 500.
+DATABASE_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
 
 
 def _wants_json() -> bool:
@@ -71,11 +93,38 @@ def handle_csrf_error(error: CSRFError):
 
 def handle_unexpected_error(error: Exception):
     db.session.rollback()
-    log.exception("Unhandled error on %s %s", request.method, request.path)
+    log.exception(
+        "Unhandled error on %s %s (request %s)", request.method, request.path, request_id()
+    )
     return render_error(500, InternalServerError().name, EXPLANATIONS[500])
+
+
+def handle_database_unavailable(error: Exception):
+    """503 with a page (or problem JSON) saying the database is out of reach.
+
+    The page is drawn as for a visitor: who is signed in cannot be read without the database.
+    Once it answers again, the pool's pre-ping (SQLALCHEMY_ENGINE_OPTIONS) replaces the dead
+    connections, so the app recovers without a restart.
+    """
+    # Closing the session gives its connection back; the pool discards it if it is dead.
+    db.session.remove()
+    g._login_user = login_manager.anonymous_user()
+    # The driver's message may name the host and user; the log may hold it, the page not.
+    log.warning(
+        "Database unavailable on %s %s (request %s): %s",
+        request.method,
+        request.path,
+        request_id(),
+        type(error.orig if isinstance(error, sa_exc.DBAPIError) else error).__name__,
+    )
+    response = render_error(503, "Database unavailable", EXPLANATIONS[503])
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)

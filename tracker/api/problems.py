@@ -12,7 +12,9 @@ from http import HTTPStatus
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from tracker.errors import DATABASE_UNAVAILABLE, handle_database_unavailable
 from tracker.extensions import db
+from tracker.request_log import request_id
 from tracker.validation import PermissionDenied, StaleVersion, ValidationError
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -99,7 +101,9 @@ def _on_http_error(error: HTTPException) -> Response:
 
 def _on_unexpected_error(error: Exception) -> Response:
     db.session.rollback()
-    log.exception("Unhandled error on %s %s", request.method, request.path)
+    log.exception(
+        "Unhandled error on %s %s (request %s)", request.method, request.path, request_id()
+    )
     return problem_response(500, "Something went wrong on our side. It has been logged.")
 
 
@@ -107,8 +111,9 @@ def register(bp: Blueprint) -> None:
     """Answer every error of `bp`'s views as problem JSON: the services' refusals, the API's
     own problems, HTTP errors (413 from a large body, …) and crashes.
 
-    Routing's 404 and 405 happen before any view is chosen; tracker.errors answers those,
-    also as problem JSON under /api/.
+    An unreachable database is a 503, as on the pages (tracker.errors). Routing's 404 and 405
+    happen before any view is chosen; tracker.errors answers those, also as problem JSON under
+    /api/.
     """
     bp.register_error_handler(Exception, _on_unexpected_error)
     bp.register_error_handler(HTTPException, _on_http_error)
@@ -116,3 +121,6 @@ def register(bp: Blueprint) -> None:
     bp.register_error_handler(ValidationError, _on_validation_error)
     bp.register_error_handler(PermissionDenied, _on_permission_denied)
     bp.register_error_handler(StaleVersion, _on_stale_version)
+    # Else the handler for Exception above would answer an unreachable database with a 500.
+    for error in DATABASE_UNAVAILABLE:
+        bp.register_error_handler(error, handle_database_unavailable)

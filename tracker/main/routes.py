@@ -16,4 +16,4 @@ def healthz():
     """200 when the database answers, 503 otherwise; for load balancers and monitors."""
     if database_answers():
         return jsonify(status="ok")
-    return jsonify(status="unavailable", detail="The database does not answer."), 503
+    return jsonify(status="unavailable", detail="The database is unreachable."), 503
