@@ -3,6 +3,7 @@ sees its database go away and come back on the same address."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -56,18 +57,14 @@ class TcpProxy:
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
-        try:
+        with contextlib.suppress(OSError):  # one side went away: cut the other
             while data := source.recv(65536):
                 sink.sendall(data)
-        except OSError:
-            pass
         _shut(sink)
         _shut(source)
 
 
 def _shut(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already shut by the other side
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()
