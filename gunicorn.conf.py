@@ -24,8 +24,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
 graceful_timeout = timeout
 keepalive = 5
 
-# One access log line per request on standard output: client, user agent, request line,
-# status, bytes, and the time taken in milliseconds (%(M)s), for spotting slow pages.
+# One access log line per request on standard output: client, user agent, method, path and
+# protocol, status, bytes, and the time taken in milliseconds (%(M)s), for spotting slow pages.
+# Not the query string (%(r)s) nor the referrer: a sign-in's return carries a one-time code
+# there. The app logs its own line per request too (tracker.request_log), with the request id.
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'

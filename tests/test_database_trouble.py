@@ -85,6 +85,12 @@ class TestUnreachable:
         )
         assert_unavailable_problem(response)
 
+    def test_a_missing_page_is_still_a_404_page(self, lost_app):
+        """The layout asks who is signed in; without the database it is drawn for a visitor."""
+        response = cookie_client(lost_app).get("/no/such/page")
+        assert response.status_code == 404
+        assert "Sign out" not in response.get_data(as_text=True)
+
     def test_the_health_check_says_the_database_is_unreachable(self, lost_app):
         response = lost_app.test_client().get("/healthz")
         assert response.status_code == 503

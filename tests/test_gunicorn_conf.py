@@ -73,12 +73,14 @@ def test_gunicorn_serves_the_app_and_logs_each_request_with_its_duration(tmp_pat
         text=True,
     )
     try:
-        body = _get_when_up(f"http://127.0.0.1:{port}/healthz", server)
+        body = _get_when_up(f"http://127.0.0.1:{port}/healthz?code=one-time-secret", server)
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert body == {"status": "ok"}
     assert re.search(r'"GET /healthz HTTP/1\.1" 200 \d+ \d+ms', output), output
+    assert "one-time-secret" not in output, "no query string in the logs"
+    assert '"route":"/healthz"' in output, "the app's own line, as JSON"
 
 
 def _get_when_up(url: str, server: subprocess.Popen) -> dict:

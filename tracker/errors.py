@@ -57,8 +57,20 @@ def render_error(status: int, title: str, detail: str) -> Response:
         response.status_code = status
         response.mimetype = "application/problem+json"
         return response
-    page = render_template("errors/error.html", status=status, title=title, detail=detail)
+    try:
+        page = render_template("errors/error.html", status=status, title=title, detail=detail)
+    except DATABASE_UNAVAILABLE:
+        # The layout reads who is signed in (a 404 is the first to ask); without the database
+        # the page is drawn as for a visitor.
+        _forget_the_user()
+        page = render_template("errors/error.html", status=status, title=title, detail=detail)
     return make_response(page, status)
+
+
+def _forget_the_user() -> None:
+    # Closing the session gives its connection back; the pool discards it if it is dead.
+    db.session.remove()
+    g._login_user = login_manager.anonymous_user()
 
 
 def handle_http_error(error: HTTPException):
@@ -106,9 +118,7 @@ def handle_database_unavailable(error: Exception):
     Once it answers again, the pool's pre-ping (SQLALCHEMY_ENGINE_OPTIONS) replaces the dead
     connections, so the app recovers without a restart.
     """
-    # Closing the session gives its connection back; the pool discards it if it is dead.
-    db.session.remove()
-    g._login_user = login_manager.anonymous_user()
+    _forget_the_user()
     # The driver's message may name the host and user; the log may hold it, the page not.
     log.warning(
         "Database unavailable on %s %s (request %s): %s",
