@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -139,13 +140,35 @@ class TestLastSeen:
         client.get("/")
         assert self.last_seen(admin) == clock.current
 
-    def test_checking_the_session_costs_one_query(self, app, client, auth, admin):
+    def test_checking_the_session_costs_one_query(self, app, client, auth, admin, clock):
         auth.login()
-        with counting_queries() as statements:
+        with all_statements() as statements:
             client.get("/account/password")
-        touching = [s for s in statements if "login_sessions" in s]
-        assert len(touching) == 1, touching
-        assert not any(s.lstrip().upper().startswith("UPDATE") for s in touching)
+        assert [s.split()[0] for s in statements if "login_sessions" in s] == ["SELECT"]
+
+        clock.advance(minutes=1)
+        with all_statements() as statements:
+            client.get("/account/password")
+        touching = [s.split()[0] for s in statements if "login_sessions" in s]
+        assert touching == ["SELECT", "UPDATE"], "the minute's one note of use"
+        with counting_queries() as counted:
+            clock.advance(minutes=1)
+            client.get("/account/password")
+        assert not any("last_seen_at" in s for s in counted if s.startswith("UPDATE"))
+
+
+@contextmanager
+def all_statements():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
