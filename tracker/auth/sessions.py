@@ -62,12 +62,14 @@ def _note_seen(login_session_id: int, last_seen) -> None:
     now = clock.now()
     if now - last_seen < LAST_SEEN_EVERY:
         return
-    # The loader runs first thing in a request (sign-in is checked before any view), so this
-    # commit carries nothing but the one update.
-    db.session.execute(
-        sa.update(LoginSession).where(LoginSession.id == login_session_id).values(last_seen_at=now)
-    )
-    db.session.commit()
+    # On a connection of its own: committing the request's session would expire what it
+    # loaded (the user) and cost queries again.
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(LoginSession)
+            .where(LoginSession.id == login_session_id)
+            .values(last_seen_at=now)
+        )
 
 
 def open_login_session(user: User) -> str:
