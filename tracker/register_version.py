@@ -33,6 +33,7 @@ UNTRACKED_TABLES = frozenset(
         "register_version",
         "weekly_snapshots",
         "login_failures",
+        "login_sessions",
         "sync_locks",
         "api_tokens",
         "key_counters",
