@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import clock, refused
 from tracker.domain import mitigations as rules
 from tracker.edits import version_from_form
+from tracker.extensions import db
 from tracker.mitigations import permissions, queries, services
 from tracker.mitigations.forms import QuickUpdateForm
 from tracker.mitigations.queries import mitigation_or_404
 from tracker.mitigations.routes import bp
+from tracker.models import Mitigation
 from tracker.risks import settings as scoring_settings
 from tracker.risks.permissions import refusal
 from tracker.team_filter import requested_slug
@@ -29,6 +31,43 @@ def _refused_row() -> dict | None:
     return {"id": int(kept["target"]), "input": kept["input"], "errors": kept["errors"]}
 
 
+# The overview shows the first rows of each group; a group's own view pages through all of it.
+# Both stay small because every shown row carries its update form.
+PREVIEW_ROWS = 25
+PER_PAGE = 50
+
+
+def _requested_group() -> str | None:
+    group = request.args.get("group", "")
+    return group if group in queries.WORK_GROUPS else None
+
+
+def _requested_page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _groups(team_ids: list[int], chosen_group: str | None, today, window) -> dict:
+    """Group → Page of rows: the first rows of each group, or one page of the chosen group.
+    A constant number of queries: the counts, then one per group shown."""
+    counts = queries.open_work_counts(team_ids, today, window)
+    shown = [chosen_group] if chosen_group else queries.WORK_GROUPS
+    page, per_page = (_requested_page(), PER_PAGE) if chosen_group else (1, PREVIEW_ROWS)
+    return {
+        group: queries.open_work_page(
+            team_ids, group, today, window, total=counts[group], page=page, per_page=per_page
+        )
+        for group in shown
+    }
+
+
+def _refused_elsewhere(failed: dict | None, groups: dict) -> Mitigation | None:
+    """The mitigation whose update was refused when its row is not among those shown (it moved
+    group, or sits on another page), so its message and input still show."""
+    if failed is None or any(m.id == failed["id"] for p in groups.values() for m in p.items):
+        return None
+    return db.session.get(Mitigation, failed["id"])
+
+
 def _page():
     failed = _refused_row()
     teams = list(current_user.teams)
@@ -36,13 +75,18 @@ def _page():
     shown = [team for team in teams if team.slug == chosen] or teams
     today = clock.today()
     window = current_app.config["DUE_SOON_DAYS"]
-    rows = queries.open_for_teams([team.id for team in shown], today)
+    group = _requested_group()
+    groups = _groups([team.id for team in shown], group, today, window)
+    pinned = _refused_elsewhere(failed, groups)
+    rows = [m for p in groups.values() for m in p.items] + ([pinned] if pinned else [])
     return render_template(
         "mitigations/my_teams.html",
         teams=teams,
         # A slug that is not one of the user's teams is ignored, not shown as chosen.
         chosen=chosen if chosen in {team.slug for team in teams} else "",
-        rows=rows,
+        group=group,
+        groups=groups,
+        pinned=pinned,
         states={m.id: rules.due_state(m.status, m.due_date, today, window) for m in rows},
         settings=scoring_settings.current(),
         today=today,
@@ -95,6 +139,8 @@ def quick_update(mitigation_id: int):
         url_for(
             "mitigations.my_teams",
             team=requested_slug() or None,
+            group=_requested_group(),
+            page=_requested_page() if _requested_group() and _requested_page() > 1 else None,
             _anchor=f"m-{mitigation.id}",
         )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import abort
@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from tracker.domain import mitigations as rules
 from tracker.extensions import db
 from tracker.models import Mitigation, Risk, Team
+from tracker.paging import Page, clamp_page
 
 # Ids are 32-bit integers; a larger number names no mitigation (and must not reach SQLite,
 # which cannot bind it).
@@ -40,22 +41,66 @@ def _with_display(query: sa.Select) -> sa.Select:
     )
 
 
-def open_for_teams(team_ids: Iterable[int], today: date) -> list[Mitigation]:
-    """Open mitigations of these teams (on risks not archived): overdue first, then by due
-    date. One query, whatever the number of rows."""
-    ids = list(team_ids)
-    if not ids:
-        return []
-    overdue_first = sa.case(
-        (rules.is_overdue_sql(Mitigation.status, Mitigation.due_date, today), 0), else_=1
-    )
-    query = (
+# My teams groups its open work by due state: overdue, due soon (within DUE_SOON_DAYS), later.
+WORK_GROUPS = ("overdue", "due_soon", "later")
+
+
+def _group_condition(group: str, today: date, due_soon_days: int):
+    status, due = Mitigation.status, Mitigation.due_date
+    if group == "overdue":
+        return rules.is_overdue_sql(status, due, today)
+    if group == "due_soon":
+        return rules.is_due_soon_sql(status, due, today, due_soon_days)
+    return sa.and_(rules.is_open_sql(status), due > today + timedelta(days=due_soon_days))
+
+
+def _open_of_teams(team_ids: list[int]) -> sa.Select:
+    return (
         sa.select(Mitigation)
         .join(Risk, Mitigation.risk_id == Risk.id)
-        .where(Mitigation.team_id.in_(ids), _open_and_current())
-        .order_by(overdue_first, Mitigation.due_date, Mitigation.id)
+        .where(Mitigation.team_id.in_(team_ids), _open_and_current())
     )
-    return list(db.session.scalars(_with_display(query)))
+
+
+def open_work_counts(team_ids: Iterable[int], today: date, due_soon_days: int) -> dict[str, int]:
+    """How many open mitigations of these teams (on risks not archived) are in each of
+    WORK_GROUPS: one aggregate query."""
+    ids = list(team_ids)
+    if not ids:
+        return dict.fromkeys(WORK_GROUPS, 0)
+    sums = [
+        sa.func.sum(sa.case((_group_condition(group, today, due_soon_days), 1), else_=0))
+        for group in WORK_GROUPS
+    ]
+    row = db.session.execute(
+        _open_of_teams(ids).with_only_columns(*sums).select_from(Mitigation)
+    ).one()
+    return {group: int(value or 0) for group, value in zip(WORK_GROUPS, row, strict=True)}
+
+
+def open_work_page(
+    team_ids: Iterable[int],
+    group: str,
+    today: date,
+    due_soon_days: int,
+    *,
+    total: int,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """One page of a group (one of WORK_GROUPS) of these teams' open work, by due date, with
+    its risk, owner and team: one query. `total` is the group's count (open_work_counts); a
+    page past the last gives the last."""
+    page = clamp_page(page, total, per_page)
+    query = (
+        _open_of_teams(list(team_ids))
+        .where(_group_condition(group, today, due_soon_days))
+        .order_by(Mitigation.due_date, Mitigation.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    items = list(db.session.scalars(_with_display(query)))
+    return Page(items=items, total=total, page=page, per_page=per_page)
 
 
 def overdue(today: date, team_slug: str | None = None) -> list[Mitigation]:

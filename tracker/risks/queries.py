@@ -19,6 +19,7 @@ from tracker.extensions import db
 from tracker.incidents.materialised import estimate_too_low_ids
 from tracker.mitigations import queries as mitigation_queries
 from tracker.models import Category, Mitigation, Risk, Tag, Team, User, risk_tags
+from tracker.paging import Page
 from tracker.risks.keys import parse_key
 from tracker.risks.settings import ScoringSettings
 from tracker.team_filter import requested_slug
@@ -275,26 +276,6 @@ def with_display_relations(query: sa.Select) -> sa.Select:
         joinedload(Risk.category),
         selectinload(Risk.tags),
     )
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Risk]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 def register_page(

@@ -1,0 +1,36 @@
+"""A page of a long list: its rows, the list's total and where the page stands in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_number(self) -> int:
+        """The place in the whole list of the page's first row (1 for the first page)."""
+        return (self.page - 1) * self.per_page + 1
+
+
+def clamp_page(page: int, total: int, per_page: int) -> int:
+    """`page` moved into 1 … the last page (a page past the last shows the last)."""
+    return min(max(page, 1), max(1, -(-total // per_page)))
