@@ -186,6 +186,42 @@ _register_sort_index("ix_risks_register_by_score", Risk.score, Risk.residual_sco
 _register_sort_index("ix_risks_register_by_residual", Risk.residual_score, Risk.score)
 
 
+def _postgresql_sort_indexes() -> None:
+    """On PostgreSQL, an index for every other column sort of the register in each direction
+    (ascending or descending, empty values last either way, then the newest key first), so a
+    page of the register reads its rows in order instead of sorting the table. A descending
+    sort needs an index of its own: walking an ascending one backwards would put empty values
+    first and the oldest key first. (The team, status, mitigation and priority sorts order by
+    computed values no index holds.)"""
+    sorts = {
+        "score": (Risk.score, Risk.residual_score),
+        "residual": (Risk.residual_score, Risk.score),
+        "key": (Risk.number,),
+        "title": (sa.func.lower(Risk.title),),
+        "bad_minutes": (Risk.bad_minutes_per_year,),
+        "next_review": (Risk.next_review,),
+        "updated": (Risk.updated_at,),
+    }
+    for sort, columns in sorts.items():
+        directions = ("asc",) if sort in ("score", "residual") else ("asc", "desc")
+        for direction in directions:
+            ordered = [
+                column.desc().nulls_last() if direction == "desc" else column.asc().nulls_last()
+                for column in columns
+            ]
+            # The key sort's tie-break is itself.
+            tie_break = [] if sort == "key" else [Risk.number.desc()]
+            sa.Index(
+                f"ix_risks_register_by_{sort}_{direction}",
+                *ordered,
+                *tie_break,
+                postgresql_where=Risk.archived_at.is_(None),
+            ).ddl_if(dialect="postgresql")
+
+
+_postgresql_sort_indexes()
+
+
 class RiskEvent(FieldChange, db.Model):
     """One change to one field of a risk or of one of its mitigations."""
 
