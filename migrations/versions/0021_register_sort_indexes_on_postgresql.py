@@ -6,8 +6,8 @@ residual sorts, still read and sorted every risk: PostgreSQL walks an index back
 the reverse of its whole order, which puts empty values first and the oldest key first — not
 the register's order (empty values last either way, then the newest key first).
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0021
+Revises: 0020
 
 """
 from alembic import op
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018'
-down_revision = '0017'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
