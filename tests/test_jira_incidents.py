@@ -222,6 +222,19 @@ def test_a_deleted_issue_leaves_its_incident_marked(app, pulling, viewer_client)
     assert "Jira no longer returns it" in page
 
 
+def test_a_page_jira_cannot_give_makes_the_run_partial_and_marks_nothing_gone(app, pulling):
+    add_incident_issue(pulling)
+    add_incident_issue(pulling, "INC-2")
+    sync(app, full=True)
+    pulling.delete_ticket("INC-2")
+    for prefix in ("/rest/api/2/search", "/rest/api/3/search"):
+        pulling.fail(prefix, 500, times=3)
+    run = sync(app, full=True)
+    assert run.status == "partial"
+    assert any("Incidents from Jira: Jira answered HTTP 500" in p for p in json.loads(run.problems))
+    assert incident_of("INC-2").jira_gone_at is None, "an incomplete read proves nothing gone"
+
+
 def test_start_and_end_may_come_from_custom_fields(app, pulling):
     app.config.update(
         JIRA_INCIDENT_START_FIELD="customfield_10100", JIRA_INCIDENT_END_FIELD="customfield_10101"
