@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,11 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-from tests.conftest import drop_everything  # noqa: E402
-from tracker import create_app  # noqa: E402
+from tests.conftest import signed_in_client  # noqa: E402
 from tracker.accounts.services import hash_password  # noqa: E402
 from tracker.api.tokens import create_token  # noqa: E402
 from tracker.extensions import db  # noqa: E402
@@ -163,10 +160,9 @@ def timed(client, url: str, runs: int, headers: dict | None = None) -> None:
 
 
 def measure(app, runs: int) -> None:
-    client = app.test_client()
     viewer = db.session.scalar(sa.select(User))
-    with client.session_transaction() as session:
-        session["_user_id"] = viewer.get_id()
+    # Signed in as by the sign-in form: a login session on the server, not only a cookie.
+    client = signed_in_client(app, viewer)
     for url in PAGES:
         timed(client, url, runs)
     token = create_token(viewer, "benchmark")[1]
@@ -270,27 +266,14 @@ def main() -> None:
     if args.dashboard:
         measure_dashboard(args.database_url, args.runs)
         return
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{folder}/bench.db"
-        drop_everything(url)
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "benchmark-only-secret-key",
-                "SQLALCHEMY_DATABASE_URI": url,
-            }
-        )
-        with app.app_context():
-            upgrade()
-            started = time.perf_counter()
-            seed()
-            db.session.execute(sa.text("ANALYZE"))
-            db.session.commit()
-            print(
-                f"{url.split(':')[0]}: seeded {RISKS:,} risks and {INCIDENTS:,} incidents "
-                f"in {time.perf_counter() - started:.1f} s"
-            )
-            measure(app, args.runs)
+    from bench.dashboard import seeded_app
+
+    def build() -> str:
+        seed()
+        return f"{RISKS:,} risks and {INCIDENTS:,} incidents"
+
+    with seeded_app(args.database_url, build) as app:
+        measure(app, args.runs)
 
 
 if __name__ == "__main__":
