@@ -34,3 +34,16 @@ class Page:
 def clamp_page(page: int, total: int, per_page: int) -> int:
     """`page` moved into 1 … the last page (a page past the last shows the last)."""
     return min(max(page, 1), max(1, -(-total // per_page)))
+
+
+# More digits than any list has pages: read as "past the last page" rather than parsed.
+_MAX_DIGITS = 9
+
+
+def page_number(text: str | None) -> int:
+    """The page a `?page=` value asks for: a whole number from 1. Anything else ("", "abc",
+    "-1", "0") asks for the first page; a number past the last page is left for clamp_page."""
+    text = (text or "").strip()
+    if not text.isdecimal() or not text.isascii():
+        return 1
+    return max(int(text), 1) if len(text) <= _MAX_DIGITS else 10**_MAX_DIGITS

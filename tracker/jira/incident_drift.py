@@ -15,8 +15,7 @@ from tracker.history import display_value
 from tracker.incidents.history import FIELD_LABELS
 from tracker.jira.incident_issues import OWNED
 from tracker.models import Incident, Team
-
-DRIFT_PAGE_LIMIT = 100
+from tracker.paging import Page, clamp_page
 
 
 @dataclass(frozen=True)
@@ -41,16 +40,31 @@ def incident_drift(incident: Incident) -> list[FieldDrift]:
     ]
 
 
-def drifting_incidents(team_slug: str | None = None) -> tuple[list[Incident], int]:
-    """Incidents the last sync found disagreeing with Jira, latest start first: at most
-    DRIFT_PAGE_LIMIT of them, and how many there are (two queries)."""
+def _drifting(team_slug: str | None) -> sa.Select:
     query = sa.select(Incident).where(Incident.jira_drift != "")
     if team_slug:
         query = query.join(Team, Incident.team_id == Team.id).where(Team.slug == team_slug)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    return query
+
+
+def drifting_count(team_slug: str | None = None) -> int:
+    """How many incidents the last sync found disagreeing with Jira: one query."""
+    query = _drifting(team_slug).with_only_columns(sa.func.count()).select_from(Incident)
+    return db.session.scalar(query)
+
+
+def drifting_incidents(
+    team_slug: str | None = None, *, total: int, page: int = 1, per_page: int = 50
+) -> Page:
+    """One page of the incidents the last sync found disagreeing with Jira, latest start
+    first, with their team: one query. `total` is drifting_count's; a page past the last
+    gives the last."""
+    page = clamp_page(page, total, per_page)
     incidents = db.session.scalars(
-        query.options(joinedload(Incident.team))
+        _drifting(team_slug)
+        .options(joinedload(Incident.team))
         .order_by(Incident.started_at.desc(), Incident.number.desc())
-        .limit(DRIFT_PAGE_LIMIT)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
-    return incidents, total
+    return Page(items=list(incidents), total=total, page=page, per_page=per_page)

@@ -9,21 +9,17 @@ from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
 from tracker.jira import lock
 from tracker.models import DriftFlag, Mitigation, Risk, SyncRun, Team
+from tracker.paging import Page, clamp_page
 
 
-def drift_by_kind(team_slug: str | None = None) -> dict[str, list[DriftFlag]]:
-    """Open drift flags grouped by kind (in DRIFT_KINDS order), for risks not archived; a team
-    narrows to flags on its mitigations (or its risks' own links). One query."""
+def _open_drift(team_slug: str | None) -> sa.Select:
+    """Open drift flags on risks not archived; a team narrows to flags on its mitigations (or
+    its risks' own links)."""
     query = (
         sa.select(DriftFlag)
         .join(Risk, DriftFlag.risk_id == Risk.id)
         .outerjoin(Mitigation, DriftFlag.mitigation_id == Mitigation.id)
         .where(Risk.archived_at.is_(None))
-        .options(
-            joinedload(DriftFlag.risk),
-            joinedload(DriftFlag.mitigation).joinedload(Mitigation.team),
-        )
-        .order_by(DriftFlag.first_seen, DriftFlag.id)
     )
     if team_slug:
         team_id = sa.select(Team.id).where(Team.slug == team_slug).scalar_subquery()
@@ -33,10 +29,44 @@ def drift_by_kind(team_slug: str | None = None) -> dict[str, list[DriftFlag]]:
                 sa.and_(DriftFlag.mitigation_id.is_(None), Risk.team_id == team_id),
             )
         )
-    groups: dict[str, list[DriftFlag]] = {kind: [] for kind in DRIFT_KINDS}
-    for flag in db.session.scalars(query).unique():
-        groups.setdefault(flag.kind, []).append(flag)
-    return groups
+    return query
+
+
+def drift_counts(team_slug: str | None = None) -> dict[str, int]:
+    """How many drift flags there are of each kind, every kind of DRIFT_KINDS in its order
+    (0 for none): one aggregate query."""
+    query = (
+        _open_drift(team_slug)
+        .with_only_columns(DriftFlag.kind, sa.func.count())
+        .group_by(DriftFlag.kind)
+    )
+    counts = dict.fromkeys(DRIFT_KINDS, 0)
+    for kind, total in db.session.execute(query):
+        if kind in counts:  # a kind no longer raised has no group to show
+            counts[kind] = total
+    return counts
+
+
+def drift_page(
+    kind: str, team_slug: str | None = None, *, total: int, page: int = 1, per_page: int = 50
+) -> Page:
+    """One page of the drift flags of a kind, oldest first, with the risk, mitigation and team
+    each row shows: one query. `total` is the kind's count (drift_counts); a page past the
+    last gives the last."""
+    page = clamp_page(page, total, per_page)
+    query = (
+        _open_drift(team_slug)
+        .where(DriftFlag.kind == kind)
+        .options(
+            joinedload(DriftFlag.risk),
+            joinedload(DriftFlag.mitigation).joinedload(Mitigation.team),
+        )
+        .order_by(DriftFlag.first_seen, DriftFlag.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    items = list(db.session.scalars(query).unique())
+    return Page(items=items, total=total, page=page, per_page=per_page)
 
 
 def flags_for_risk(risk: Risk) -> list[DriftFlag]:

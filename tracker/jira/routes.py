@@ -8,16 +8,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from tracker import confirm
-from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
 from tracker.forms import PostForm
-from tracker.jira import background, create, links, lock, queries
+from tracker.jira import background, create, drift_groups, links, lock, queries
 from tracker.jira.client import JiraUnavailable, connect
-from tracker.jira.incident_drift import drifting_incidents, incident_drift
+from tracker.jira.incident_drift import incident_drift
 from tracker.jira.settings import JiraNotConfigured, JiraSettings
 from tracker.mitigations import permissions as mitigation_permissions
 from tracker.mitigations.queries import mitigation_or_404
 from tracker.models import Risk, SyncRun
+from tracker.paging import page_number
 from tracker.risks.permissions import refusal
 from tracker.risks.queries import risk_or_404
 from tracker.security import roles_required
@@ -132,15 +132,18 @@ def create_ticket(mitigation_id: int):
 @bp.get("/jira/drift")
 def drift():
     team = requested_slug()
-    incidents, incidents_total = drifting_incidents(team or None)
+    asked = request.args.get("kind", "")
+    group = asked if asked in drift_groups.GROUPS else None
+    view = drift_groups.drift_groups(team or None, group, page_number(request.args.get("page")))
     return render_template(
         "jira/drift.html",
-        kinds=DRIFT_KINDS,
-        groups=queries.drift_by_kind(team or None),
+        titles=drift_groups.TITLES,
+        view=view,
+        # A kind the page does not know shows every group, saying so.
+        unknown_kind=asked if asked and not group else None,
         team=team,
         teams=queries.teams(),
-        incidents=[(incident, incident_drift(incident)) for incident in incidents],
-        incidents_total=incidents_total,
+        incident_drift=incident_drift,
     )
 
 
