@@ -21,7 +21,7 @@ from tests.test_risks_register import insert_risks
 from tracker.extensions import db
 from tracker.mitigations import services as mitigation_services
 from tracker.models import DriftFlag, Mitigation, Review, ReviewDecision, Risk, Team
-from tracker.reviews import queries, services, team_view
+from tracker.reviews import entries, queries, services, team_view
 from tracker.risks import services as risk_services
 from tracker.validation import PermissionDenied, ValidationError
 
@@ -77,7 +77,10 @@ def finish_and_wait(review: Review, admin, clock, days: int = 7) -> None:
 
 
 def snapshot_of(review: Review) -> dict:
-    return json.loads(review.snapshot)
+    """The review's frozen document with its ranked register (rows) read back as "risks"."""
+    document = json.loads(review.snapshot)
+    register = entries.page(review.id, entries.Frozen.of(document), None, 1, per_page=10_000)
+    return {**document, "risks": register.items}
 
 
 def changes_of(review: Review) -> dict:
@@ -870,11 +873,11 @@ def test_a_teams_budget_counts_only_its_quantified_risks(two_team_review, db_ris
 
 
 def test_positions_stay_those_of_the_whole_ranking(two_team_review, db_risk, cache_risk):
-    view = queries.load(two_team_review.id)
+    view = queries.with_page(queries.load(two_team_review.id))
     search = db.session.scalar(sa.select(Team).filter_by(slug="search"))
     whole = {risk["key"]: risk["position"] for risk in view.risks}
 
-    [risk] = team_view.narrow(view, search).risks
+    [risk] = queries.with_page(team_view.narrow(view, search)).risks
 
     assert risk["key"] == cache_risk.key and risk["position"] == whole[cache_risk.key]
 

@@ -46,21 +46,28 @@ def overdue_counts(today: date):
     )
 
 
+def priority_order(today: date) -> tuple[sa.Subquery, sa.ColumnElement, tuple]:
+    """The ranking rule (tracker.domain.ranking.order_sql) over Risk: the overdue counts to
+    outer-join on their risk_id, the overdue-count column, and the ORDER BY clauses — for an
+    ORDER BY or a row_number() window alike."""
+    overdue = overdue_counts(today)
+    overdue_count = sa.func.coalesce(overdue.c.overdue, 0)
+    order = ranking.order_sql(
+        Risk.score,
+        Risk.bad_minutes_per_year,
+        overdue_count,
+        Risk.next_review,
+        Risk.number,
+        today,
+    )
+    return overdue, overdue_count, order
+
+
 def in_priority_order(query: sa.Select, today: date) -> tuple[sa.Select, sa.ColumnElement]:
     """`query` (over Risk) joined to its overdue counts and ordered by the ranking rule
     (tracker.domain.ranking.order_sql); also returns the overdue-count column."""
-    overdue = overdue_counts(today)
-    overdue_count = sa.func.coalesce(overdue.c.overdue, 0)
-    ordered = query.outerjoin(overdue, overdue.c.risk_id == Risk.id).order_by(
-        *ranking.order_sql(
-            Risk.score,
-            Risk.bad_minutes_per_year,
-            overdue_count,
-            Risk.next_review,
-            Risk.number,
-            today,
-        )
-    )
+    overdue, overdue_count, order = priority_order(today)
+    ordered = query.outerjoin(overdue, overdue.c.risk_id == Risk.id).order_by(*order)
     return ordered, overdue_count
 
 

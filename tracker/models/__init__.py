@@ -20,7 +20,13 @@ from tracker.models.mitigations import (
     Mitigation,
 )
 from tracker.models.register_version import RegisterVersion
-from tracker.models.review import DECISION_KINDS, Review, ReviewDecision
+from tracker.models.review import (
+    DECISION_KINDS,
+    Review,
+    ReviewDecision,
+    ReviewEntry,
+    ReviewMitigation,
+)
 from tracker.models.risks import Category, Risk, RiskEvent, Tag, risk_tags
 from tracker.models.snapshot import WeeklySnapshot
 
@@ -47,6 +53,8 @@ __all__ = [
     "RegisterVersion",
     "Review",
     "ReviewDecision",
+    "ReviewEntry",
+    "ReviewMitigation",
     "Risk",
     "RiskEvent",
     "SyncLock",

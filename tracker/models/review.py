@@ -83,3 +83,73 @@ class ReviewDecision(db.Model):
     review: Mapped[Review] = relationship(back_populates="decisions")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class ReviewEntry(db.Model):
+    """One risk of a review's frozen register, at its rank (tracker.reviews.freeze). Rows, not
+    a JSON document: a page reads only the ranks it shows, an export streams them, and "is this
+    risk in the review" is one indexed lookup. Band, budget share and the ranking factors are
+    not stored: they follow from these columns and the review's frozen settings."""
+
+    __tablename__ = "review_entries"
+    __table_args__ = (
+        sa.UniqueConstraint("review_id", "position", name="uq_review_entries_position"),
+        sa.Index("ix_review_entries_key", "review_id", "risk_key"),
+        sa.Index("ix_review_entries_team", "review_id", "team_slug", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("reviews.id"))
+    position: Mapped[int]
+    risk_key: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    team_slug: Mapped[str] = mapped_column(sa.String(64))
+    team_name: Mapped[str] = mapped_column(sa.String(120))
+    owner: Mapped[str | None] = mapped_column(sa.String(120))
+    owner_email: Mapped[str | None] = mapped_column(sa.String(254))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    treatment: Mapped[str] = mapped_column(sa.String(16))
+    likelihood: Mapped[int]
+    impact: Mapped[int]
+    score: Mapped[int]
+    # Frozen with the bands in force at the start: a later change of thresholds does not
+    # rewrite what the review saw.
+    band: Mapped[str] = mapped_column(sa.String(16))
+    residual_score: Mapped[int | None]
+    residual_band: Mapped[str | None] = mapped_column(sa.String(16))
+    bad_minutes: Mapped[float | None]
+    overdue_mitigations: Mapped[int] = mapped_column(default=0)
+    open_mitigations: Mapped[int] = mapped_column(default=0)
+    drift: Mapped[int] = mapped_column(default=0)
+    next_review: Mapped[date | None]
+    acceptance_expires: Mapped[date | None]
+
+
+class ReviewMitigation(db.Model):
+    """One mitigation of a frozen risk, as the review saw it; tied to its risk by the entry's
+    position (so copying a review's rows needs no id mapping)."""
+
+    __tablename__ = "review_mitigations"
+    __table_args__ = (
+        sa.Index("ix_review_mitigations_entry", "review_id", "entry_position", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("reviews.id"))
+    entry_position: Mapped[int]
+    # The order among its risk's mitigations (the risk page's).
+    position: Mapped[int]
+    mitigation_id: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    due_date: Mapped[date]
+    original_due_date: Mapped[date]
+    slip_count: Mapped[int] = mapped_column(default=0)
+    # "overdue", "due_soon" or NULL on the review's day (tracker.domain.mitigations.due_state).
+    due_state: Mapped[str | None] = mapped_column(sa.String(16))
+    team_name: Mapped[str] = mapped_column(sa.String(120))
+    owner: Mapped[str | None] = mapped_column(sa.String(120))
+
+    @property
+    def label(self) -> str:
+        return f"M-{self.mitigation_id}"

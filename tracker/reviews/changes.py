@@ -8,7 +8,6 @@ mitigation and drift flag). Risks archived since are left out: they have left th
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from tracker.domain import mitigations as mitigation_rules
 from tracker.domain import scoring
 from tracker.domain.jira_mapping import DRIFT_KINDS
 from tracker.extensions import db
-from tracker.models import DriftFlag, Mitigation, Review, Risk, RiskEvent
+from tracker.models import DriftFlag, Mitigation, Review, ReviewMitigation, Risk, RiskEvent
 from tracker.risks import settings as scoring_settings
 from tracker.risks.history import FIELD_LABELS
 
@@ -231,13 +230,9 @@ def _slipped(events: list[RiskEvent]) -> list[dict]:
     return slips
 
 
-def _overdue_ids(snapshot: dict) -> set[int]:
-    return {m["id"] for risk in snapshot["risks"] for m in risk["mitigations"] if m["overdue"]}
-
-
 def _newly_overdue(previous: Review | None, today: date) -> list[dict]:
-    """Open mitigations overdue now that the previous review's snapshot did not show overdue."""
-    before = _overdue_ids(json.loads(previous.snapshot)) if previous else set()
+    """Open mitigations overdue now that the previous review's frozen register did not show
+    overdue (one query: the previous review's overdue ones are read by the database)."""
     query = (
         sa.select(Mitigation)
         .join(Risk, Mitigation.risk_id == Risk.id)
@@ -249,6 +244,15 @@ def _newly_overdue(previous: Review | None, today: date) -> list[dict]:
         .options(joinedload(Mitigation.owner))
         .order_by(Mitigation.due_date, Mitigation.id)
     )
+    if previous is not None:
+        query = query.where(
+            Mitigation.id.not_in(
+                sa.select(ReviewMitigation.mitigation_id).where(
+                    ReviewMitigation.review_id == previous.id,
+                    ReviewMitigation.due_state == "overdue",
+                )
+            )
+        )
     return [
         {
             **_mitigation_ref(m),
@@ -257,7 +261,6 @@ def _newly_overdue(previous: Review | None, today: date) -> list[dict]:
             "owner": m.owner.display_name if m.owner else None,
         }
         for m in db.session.scalars(query).unique()
-        if m.id not in before
     ]
 
 

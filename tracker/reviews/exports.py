@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from tracker import markdown_text as md
-from tracker.domain.mitigations import OPEN_STATUSES
 from tracker.domain.words import plural
 from tracker.reviews import present
 from tracker.reviews.changes import SECTIONS
@@ -110,7 +110,7 @@ def _table(view: ReviewView) -> list[str]:
             decisions,
         ]
         lines.append("| " + " | ".join(md.cell(c) for c in cells) + " |")
-    more = len(view.risks) - TOP_RISKS
+    more = view.risk_total - TOP_RISKS
     if more > 0:
         lines += ["", f"And {plural(more, 'more risk')} in the CSV export."]
     return lines
@@ -238,7 +238,7 @@ def _row(risk: dict, view: ReviewView) -> list[str]:
         "" if bad is None else f"{bad:.2f}",
         "" if share is None else f"{share:.4f}",
         risk["overdue_mitigations"],
-        sum(1 for m in risk["mitigations"] if m["status"] in OPEN_STATUSES),
+        risk["open_mitigations"],
         risk["drift"],
         "; ".join(risk["factors"]),
         "\n".join(decisions),
@@ -247,11 +247,24 @@ def _row(risk: dict, view: ReviewView) -> list[str]:
     return [protect("" if value is None else str(value)) for value in values]
 
 
+def csv_lines(view: ReviewView) -> Iterator[str]:
+    """The header, then one CSV line per frozen risk in ranked order with the decisions taken
+    on it, each as soon as it is read: the rows are read in chunks, so memory stays flat
+    whatever the register's size."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for risk in view.all_risks():
+        yield line(_row(risk, view))
+
+
 def csv_text(view: ReviewView) -> str:
-    """One row per risk of the snapshot, in ranked order, with the decisions taken on it."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for risk in view.risks:
-        writer.writerow(_row(risk, view))
-    return out.getvalue()
+    """The whole CSV export as one string (for small reviews and tests)."""
+    return "".join(csv_lines(view))

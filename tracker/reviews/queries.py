@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, undefer
 
 from tracker.extensions import db
 from tracker.models import Review, ReviewDecision, Team, User
+from tracker.paging import Page
+from tracker.reviews import entries
 from tracker.roadmap.summary import delivery_line
 
 
@@ -38,7 +41,8 @@ def list_reviews() -> list[ReviewRow]:
 
 @dataclass
 class ReviewView:
-    """A review with its frozen snapshot and changes read back, and its decisions by risk."""
+    """A review with its small frozen parts and changes read back, one page of its ranked
+    register (tracker.reviews.entries), and its decisions by risk."""
 
     review: Review
     snapshot: dict
@@ -47,10 +51,30 @@ class ReviewView:
     by_risk: dict[str, list[ReviewDecision]] = field(default_factory=dict)
     # Set when the view is narrowed to one team (tracker.reviews.team_view).
     team: Team | None = None
+    # The page of the ranked register shown (the team's risks only when narrowed).
+    register: Page | None = None
+
+    @property
+    def frozen(self) -> entries.Frozen:
+        return entries.Frozen.of(self.snapshot)
 
     @property
     def risks(self) -> list[dict]:
-        return self.snapshot["risks"]
+        """The risks of the page shown, in ranked order."""
+        return self.register.items if self.register else []
+
+    @property
+    def risk_total(self) -> int:
+        """How many risks the review froze (the team's when narrowed)."""
+        return self.register.total if self.register else 0
+
+    @property
+    def team_slug(self) -> str | None:
+        return self.team.slug if self.team else None
+
+    def all_risks(self) -> Iterator[dict]:
+        """Every frozen risk in ranked order (the team's when narrowed), streamed."""
+        return entries.stream(self.review.id, self.frozen, self.team_slug)
 
     @property
     def budget(self) -> dict:
@@ -93,12 +117,13 @@ class ReviewView:
         return frozen["budget"]["windows"]
 
     def titles(self) -> dict[str, str]:
-        """Risk key → title as reviewed."""
-        return {risk["key"]: risk["title"] for risk in self.risks}
+        """Risk key → title as reviewed, of the risks decided on."""
+        return entries.titles(self.review.id, (d.risk_key for d in self.decisions))
 
 
 def load(review_id: int) -> ReviewView:
-    """The review (404 if there is none) with everything its pages show: two queries."""
+    """The review (404 if there is none) with its small parts and decisions, not yet its
+    register (see with_page): two queries."""
     review = db.one_or_404(
         sa.select(Review)
         .where(Review.id == review_id)
@@ -124,6 +149,13 @@ def load(review_id: int) -> ReviewView:
     return ReviewView(
         review, json.loads(review.snapshot), json.loads(review.changes), decisions, by_risk
     )
+
+
+def with_page(view: ReviewView, number: int = 1) -> ReviewView:
+    """The view with page `number` of its ranked register read (clamped to the pages there
+    are): three queries."""
+    register = entries.page(view.review.id, view.frozen, view.team_slug, number)
+    return replace(view, register=register)
 
 
 def assignee_choices() -> list[User]:

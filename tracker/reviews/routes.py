@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from tracker import confirm, refused
 from tracker.extensions import db
 from tracker.forms import apply_errors
 from tracker.models import Team
-from tracker.reviews import exports, present, queries, services, team_view
+from tracker.reviews import entries, exports, present, queries, services, team_view
 from tracker.reviews.forms import DecisionForm, NotesForm, StartForm
 from tracker.security import roles_required
 from tracker.team_filter import requested_slug, requested_team
@@ -45,15 +55,24 @@ def start():
     return redirect(url_for("reviews.detail", review_id=review.id))
 
 
-def _load(review_id: int, *, strict: bool = False) -> queries.ReviewView:
-    """The review, narrowed to the team named by ?team=<slug> when there is one. A page with an
-    unknown team shows everything and says so; an export (`strict`) is refused instead, so a
-    file meant for one team never carries the whole review."""
+def _page_number() -> int:
+    """?page=, as My teams reads it: anything but a positive number is the first page; a page
+    past the last shows the last (entries.page clamps it)."""
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _load(review_id: int, *, strict: bool = False, page: int = 1) -> queries.ReviewView:
+    """The review, narrowed to the team named by ?team=<slug> when there is one, with page
+    `page` of its ranked register. A page with an unknown team shows everything and says so;
+    an export (`strict`) is refused instead, so a file meant for one team never carries the
+    whole review."""
     view = queries.load(review_id)
     chosen = requested_team()
     if chosen.unknown and strict:
         abort(404, description=f"There is no team {chosen.slug!r}.")
-    return team_view.narrow(view, chosen.team) if chosen.team else view
+    if chosen.team:
+        view = team_view.narrow(view, chosen.team)
+    return queries.with_page(view, page)
 
 
 def _team_args(view) -> dict:
@@ -90,7 +109,7 @@ def render_detail(view, *, notes_form=None, code=200):
 
 @bp.get("/<int:review_id>")
 def detail(review_id: int):
-    return render_detail(_load(review_id))
+    return render_detail(_load(review_id, page=_page_number()))
 
 
 @bp.post("/<int:review_id>/decisions")
@@ -119,10 +138,29 @@ def decide(review_id: int):
         flash("The decision was not recorded: see the message in its row.", "error")
     else:
         flash(f"Recorded the decision on {form.risk_key.data.upper()}.", "success")
-    anchor = f"risk-{(form.risk_key.data or '').upper()}"
+    key = (form.risk_key.data or "").strip().upper()
     return redirect(
-        url_for("reviews.detail", review_id=review_id, _anchor=anchor, **_team_args(view))
+        url_for(
+            "reviews.detail",
+            review_id=review_id,
+            _anchor=f"risk-{key}",
+            **_team_args(view),
+            **_page_args(view, key),
+        )
     )
+
+
+def _page_args(view, key: str) -> dict:
+    """?page= of the register page that shows the risk `key` (none for the first page or a
+    risk the review does not hold)."""
+    position = entries.position_of(view.review.id, key)
+    if position is None:
+        return {}
+    if view.team is not None:
+        # Ranks stay the whole ranking's; the team's page counts the team's risks before it.
+        position = entries.count_before(view.review.id, view.team.slug, position) + 1
+    number = entries.page_of(position)
+    return {"page": number} if number > 1 else {}
 
 
 def _notes_action(review_id: int, action, done_message: str):
@@ -169,7 +207,7 @@ def print_view(review_id: int):
     return render_template("reviews/print.html", v=_load(review_id))
 
 
-def _download(body: str, mimetype: str, view, extension: str, disposition: str) -> Response:
+def _download(body, mimetype: str, view, extension: str, disposition: str) -> Response:
     team = f"-{view.team.slug}" if view.team else ""
     name = f"review-{view.review.id}-{present.day(view.review.started_at)}{team}.{extension}"
     return Response(
@@ -189,7 +227,9 @@ def markdown(review_id: int):
 @bp.get("/<int:review_id>.csv")
 def csv_export(review_id: int):
     view = _load(review_id, strict=True)
-    return _download(exports.csv_text(view), "text/csv", view, "csv", "attachment")
+    # Streamed: the rows are read in chunks while the file is sent.
+    body = stream_with_context(exports.csv_lines(view))
+    return _download(body, "text/csv", view, "csv", "attachment")
 
 
 @bp.get("/<int:review_id>/incidents.csv")

@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.input_guard import MAX_ID_DIGITS
 from tracker.models import DECISION_KINDS, Review, ReviewDecision, User
 from tracker.reviews import changes as review_changes
+from tracker.reviews import entries as review_entries
 from tracker.reviews import incidents as review_incidents
 from tracker.reviews import snapshot as review_snapshot
 from tracker.risks import services as risk_services
@@ -81,29 +82,29 @@ def start_review(actor: User) -> Review:
     now, today = clock.now(), clock.today()
     previous = last_finished()
     settings = scoring_settings.current()
-    snapshot = review_snapshot.take(settings, today, now, current_app.config["DUE_SOON_DAYS"])
-    snapshot["incidents"] = review_incidents.freeze(
-        previous.started_at if previous else None, now, today, settings.slo
-    )
-    changes = review_changes.changes_since(previous, now)
     review = Review(
-        started_at=now,
-        started_by=actor,
-        open_slot=1,
-        previous=previous,
-        snapshot=json.dumps(snapshot),
-        changes=json.dumps(changes),
-        risk_count=len(snapshot["risks"]),
-        change_count=review_changes.count(changes),
+        started_at=now, started_by=actor, open_slot=1, previous=previous, snapshot="", changes=""
     )
     db.session.add(review)
     try:
-        db.session.commit()
+        # The row first: the frozen register's rows name it.
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise ValidationError.single(
             "review", "Another review was started at the same moment; open it from the list."
         ) from None
+    document, review.risk_count = review_snapshot.take(
+        review.id, settings, today, now, current_app.config["DUE_SOON_DAYS"]
+    )
+    document["incidents"] = review_incidents.freeze(
+        previous.started_at if previous else None, now, today, settings.slo
+    )
+    changes = review_changes.changes_since(previous, now)
+    review.snapshot = json.dumps(document)
+    review.changes = json.dumps(changes)
+    review.change_count = review_changes.count(changes)
+    db.session.commit()
     return review
 
 
@@ -156,9 +157,8 @@ def _find_assignee(value) -> User | None:
 
 
 def _decision_problems(review: Review, risk_key: str, kind: str, note: str, until, assignee):
-    known_keys = {risk["key"] for risk in json.loads(review.snapshot)["risks"]}
     problems = {}
-    if risk_key not in known_keys:
+    if review_entries.position_of(review.id, risk_key) is None:
         problems["risk_key"] = f"{risk_key or 'That risk'} is not in this review's register."
     if kind not in DECISION_KINDS:
         problems["kind"] = f"The decision must be one of {', '.join(DECISION_KINDS)}."

@@ -1,173 +1,173 @@
-"""The ranked register at the start of a review, as plain JSON-ready data.
+"""The ranked register at the start of a review, frozen in the database.
 
-The snapshot lists every risk still threatening availability (open, mitigating or accepted, not
-archived) in the register's priority order — the dashboard's rule, see tracker.domain.ranking —
-with the factors that place it, its mitigations, and the error-budget totals. It is written once
+Every risk still threatening availability (open, mitigating or accepted, not archived) becomes
+a row of review_entries at its rank in the register's priority order — the dashboard's rule,
+see tracker.domain.ranking — and each of its mitigations a row of review_mitigations. Both are
+written by INSERT … SELECT with row_number() over that order, so freezing costs a few
+statements whatever the register's size and no risk passes through Python. The small parts
+(error-budget totals, delivery, blocked work) stay a JSON document on the review. Written once
 and never recomputed, so later edits do not change what a review saw.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased
 
 from tracker.dashboard import panels
-from tracker.dashboard.ranking import factors_of
+from tracker.dashboard.ranking import priority_order
 from tracker.domain import mitigations as mitigation_rules
 from tracker.domain.lifecycle import is_active_sql
+from tracker.domain.scoring import band_sql
 from tracker.extensions import db
-from tracker.models import DriftFlag, Mitigation, Risk
-from tracker.risks import queries as register_queries
+from tracker.models import DriftFlag, Mitigation, ReviewEntry, ReviewMitigation, Risk, Team, User
+from tracker.models.risks import KEY_PREFIX
 from tracker.risks.settings import ScoringSettings
 from tracker.roadmap.summary import delivery_snapshot
 
-FORMAT = 1
+# 2: the risks are rows (review_entries); 1 kept them in the document (moved by migration 0022).
+FORMAT = 2
 
 
-def _in_snapshot():
-    return [Risk.archived_at.is_(None), is_active_sql(Risk.status)]
+def _key_sql(number: sa.ColumnElement[int]) -> sa.ColumnElement[str]:
+    """SQL of Risk.key: 'RISK-' and the number."""
+    return sa.literal(KEY_PREFIX, sa.String) + sa.cast(number, sa.String)
 
 
-def _ranked_risks(settings: ScoringSettings, today: date, due_soon_days: int) -> list[Risk]:
-    # The register's "priority" sort is the dashboard's ranking over every status; narrowed here
-    # to the statuses that still threaten availability.
-    view = register_queries.RegisterFilter(sort="priority")
-    query = register_queries.filtered(view, settings, today, due_soon_days)
-    query = query.where(is_active_sql(Risk.status))
-    return list(
-        db.session.scalars(query.options(joinedload(Risk.team), joinedload(Risk.owner))).unique()
-    )
+def _per_risk(condition=None, table=Mitigation) -> sa.Subquery:
+    query = sa.select(table.risk_id, sa.func.count().label("n")).group_by(table.risk_id)
+    return (query if condition is None else query.where(condition)).subquery()
 
 
-def _mitigations_by_risk() -> dict[int, list[Mitigation]]:
-    query = (
-        sa.select(Mitigation)
-        .join(Risk, Mitigation.risk_id == Risk.id)
-        .where(*_in_snapshot())
-        .options(joinedload(Mitigation.owner), joinedload(Mitigation.team))
-        .order_by(Mitigation.risk_id, Mitigation.position, Mitigation.id)
-    )
-    grouped: dict[int, list[Mitigation]] = defaultdict(list)
-    for mitigation in db.session.scalars(query).unique():
-        grouped[mitigation.risk_id].append(mitigation)
-    return grouped
-
-
-def _drift_by_risk() -> dict[int, int]:
-    query = (
-        sa.select(DriftFlag.risk_id, sa.func.count())
-        .join(Risk, DriftFlag.risk_id == Risk.id)
-        .where(*_in_snapshot())
-        .group_by(DriftFlag.risk_id)
-    )
-    return dict(db.session.execute(query).all())
-
-
-def _iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def mitigation_entry(mitigation: Mitigation, today: date, due_soon_days: int) -> dict:
-    """What the review keeps of one mitigation."""
-    state = mitigation_rules.due_state(mitigation.status, mitigation.due_date, today, due_soon_days)
-    return {
-        "id": mitigation.id,
-        "label": mitigation.label,
-        "title": mitigation.title,
-        "status": mitigation.status,
-        "due_date": mitigation.due_date.isoformat(),
-        "original_due_date": mitigation.original_due_date.isoformat(),
-        "slip_count": mitigation.slip_count,
-        "overdue": state == "overdue",
-        "due_soon": state == "due_soon",
-        "team": mitigation.team.name,
-        "owner": mitigation.owner.display_name if mitigation.owner else None,
+def freeze_entries(review_id: int, settings: ScoringSettings, today: date) -> int:
+    """Insert the review's ranked risks; return how many. One statement."""
+    overdue, overdue_count, order = priority_order(today)
+    open_work = _per_risk(mitigation_rules.is_open_sql(Mitigation.status))
+    drift = _per_risk(table=DriftFlag)
+    floors = settings.band_floors
+    columns = {
+        "review_id": sa.literal(review_id, sa.Integer),
+        "position": sa.func.row_number().over(order_by=order),
+        "risk_key": _key_sql(Risk.number),
+        "title": Risk.title,
+        "team_slug": Team.slug,
+        "team_name": Team.name,
+        "owner": User.display_name,
+        "owner_email": User.email,
+        "status": Risk.status,
+        "treatment": Risk.treatment,
+        "likelihood": Risk.likelihood,
+        "impact": Risk.impact,
+        "score": Risk.score,
+        "band": band_sql(Risk.score, floors),
+        "residual_score": Risk.residual_score,
+        "residual_band": band_sql(Risk.residual_score, floors),
+        "bad_minutes": Risk.bad_minutes_per_year,
+        "overdue_mitigations": overdue_count,
+        "open_mitigations": sa.func.coalesce(open_work.c.n, 0),
+        "drift": sa.func.coalesce(drift.c.n, 0),
+        "next_review": Risk.next_review,
+        "acceptance_expires": Risk.acceptance_expires,
     }
+    select = (
+        sa.select(*[value.label(name) for name, value in columns.items()])
+        .select_from(Risk)
+        .join(Team, Team.id == Risk.team_id)
+        .outerjoin(User, User.id == Risk.owner_id)
+        .outerjoin(overdue, overdue.c.risk_id == Risk.id)
+        .outerjoin(open_work, open_work.c.risk_id == Risk.id)
+        .outerjoin(drift, drift.c.risk_id == Risk.id)
+        .where(Risk.archived_at.is_(None), is_active_sql(Risk.status))
+    )
+    result = db.session.execute(
+        sa.insert(ReviewEntry).from_select(list(columns), select),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount
 
 
-def blocked_entries(risks: list[Risk], mitigations: dict[int, list[Mitigation]]) -> list[dict]:
-    """The blocked mitigations of the snapshot's risks, in ranking order, each with what it
-    waits on (the last note)."""
+def freeze_mitigations(review_id: int, today: date, due_soon_days: int) -> None:
+    """Insert the mitigations of the review's risks, tied to their entries by position. One
+    statement; each finds its entry through the (review, key) index."""
+    entry = aliased(ReviewEntry)
+    owner = aliased(User)
+    columns = {
+        "review_id": sa.literal(review_id, sa.Integer),
+        "entry_position": entry.position,
+        "position": sa.func.row_number().over(
+            partition_by=Mitigation.risk_id, order_by=(Mitigation.position, Mitigation.id)
+        ),
+        "mitigation_id": Mitigation.id,
+        "title": Mitigation.title,
+        "status": Mitigation.status,
+        "due_date": Mitigation.due_date,
+        "original_due_date": Mitigation.original_due_date,
+        "slip_count": Mitigation.slip_count,
+        "due_state": mitigation_rules.due_state_sql(
+            Mitigation.status, Mitigation.due_date, today, due_soon_days
+        ),
+        "team_name": Team.name,
+        "owner": owner.display_name,
+    }
+    select = (
+        sa.select(*[value.label(name) for name, value in columns.items()])
+        .select_from(Mitigation)
+        .join(Risk, Risk.id == Mitigation.risk_id)
+        .join(entry, sa.and_(entry.review_id == review_id, entry.risk_key == _key_sql(Risk.number)))
+        .join(Team, Team.id == Mitigation.team_id)
+        .outerjoin(owner, owner.id == Mitigation.owner_id)
+    )
+    db.session.execute(
+        sa.insert(ReviewMitigation).from_select(list(columns), select),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def blocked_entries(review_id: int) -> list[dict]:
+    """The blocked mitigations of the review's risks, in ranking order, each with what it
+    waits on (the last note): one query over the frozen rows and the notes."""
+    query = (
+        sa.select(ReviewMitigation, ReviewEntry, Mitigation.notes, Team.slug)
+        .join(
+            ReviewEntry,
+            sa.and_(
+                ReviewEntry.review_id == ReviewMitigation.review_id,
+                ReviewEntry.position == ReviewMitigation.entry_position,
+            ),
+        )
+        .join(Mitigation, Mitigation.id == ReviewMitigation.mitigation_id)
+        .join(Team, Team.id == Mitigation.team_id)
+        .where(ReviewMitigation.review_id == review_id, ReviewMitigation.status == "blocked")
+        .order_by(ReviewMitigation.entry_position, ReviewMitigation.position)
+    )
     return [
         {
             "label": m.label,
             "title": m.title,
-            "risk_key": risk.key,
-            "team": m.team.name,
-            "team_slug": m.team.slug,
-            "risk_team_slug": risk.team.slug,
-            "owner": m.owner.display_name if m.owner else None,
+            "risk_key": risk.risk_key,
+            "team": m.team_name,
+            "team_slug": team_slug,
+            "risk_team_slug": risk.team_slug,
+            "owner": m.owner,
             "due_date": m.due_date.isoformat(),
-            "note": mitigation_rules.blocker_note(m.notes),
+            "note": mitigation_rules.blocker_note(notes),
         }
-        for risk in risks
-        for m in mitigations.get(risk.id, [])
-        if m.status == "blocked"
+        for m, risk, notes, team_slug in db.session.execute(query)
     ]
 
 
-def risk_entry(
-    position: int,
-    risk: Risk,
-    mitigations: list[dict],
-    drift: int,
-    settings: ScoringSettings,
-    today: date,
-) -> dict:
-    """What the review keeps of one risk, with the ranking factors that placed it."""
-    band = settings.band(risk.score)
-    share = settings.budget_share(risk.bad_minutes_per_year)
-    overdue = sum(1 for m in mitigations if m["overdue"])
-    return {
-        "position": position,
-        "key": risk.key,
-        "title": risk.title,
-        "team_slug": risk.team.slug,
-        "team_name": risk.team.name,
-        "owner": risk.owner.display_name if risk.owner else None,
-        "owner_email": risk.owner.email if risk.owner else None,
-        "status": risk.status,
-        "treatment": risk.treatment,
-        "likelihood": risk.likelihood,
-        "impact": risk.impact,
-        "score": risk.score,
-        "band": band,
-        "residual_score": risk.residual_score,
-        "residual_band": settings.band_or_none(risk.residual_score),
-        "bad_minutes": risk.bad_minutes_per_year,
-        "budget_share": share,
-        "too_big": settings.too_big_to_accept(risk.bad_minutes_per_year),
-        "overdue_mitigations": overdue,
-        "next_review": _iso(risk.next_review),
-        "acceptance_expires": _iso(risk.acceptance_expires),
-        "drift": drift,
-        "factors": factors_of(risk, band, overdue, share, today),
-        "mitigations": mitigations,
-    }
-
-
-def take(settings: ScoringSettings, today: date, now: datetime, due_soon_days: int) -> dict:
-    """The snapshot of the register now, in ten queries whatever its size (four of them for
-    the quarter's delivery figures)."""
-    risks = _ranked_risks(settings, today, due_soon_days)
-    mitigations = _mitigations_by_risk()
-    drift = _drift_by_risk()
+def take(
+    review_id: int, settings: ScoringSettings, today: date, now: datetime, due_soon_days: int
+) -> tuple[dict, int]:
+    """Freeze the register for review `review_id` (its row must exist) and return the small
+    parts as a JSON-ready document, with the number of risks frozen; a constant number of
+    statements whatever the register's size."""
+    count = freeze_entries(review_id, settings, today)
+    freeze_mitigations(review_id, today, due_soon_days)
     totals = panels.budget(settings, None)
-    entries = [
-        risk_entry(
-            position,
-            risk,
-            [mitigation_entry(m, today, due_soon_days) for m in mitigations.get(risk.id, [])],
-            drift.get(risk.id, 0),
-            settings,
-            today,
-        )
-        for position, risk in enumerate(risks, start=1)
-    ]
-    return {
+    document = {
         "format": FORMAT,
         "taken_at": now.isoformat(),
         "today": today.isoformat(),
@@ -183,7 +183,7 @@ def take(settings: ScoringSettings, today: date, now: datetime, due_soon_days: i
             "quantified": totals.quantified,
             "too_big": [risk.key for risk in totals.too_big],
         },
-        "risks": entries,
         "delivery": delivery_snapshot(today),
-        "blocked": blocked_entries(risks, mitigations),
+        "blocked": blocked_entries(review_id),
     }
+    return document, count

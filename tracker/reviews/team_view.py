@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tracker.models import Team
+from tracker.reviews import entries
 from tracker.reviews.changes import SECTIONS
 from tracker.reviews.queries import ReviewView
 
@@ -24,23 +25,6 @@ def _touches(item: dict, team: Team, keys: set[str]) -> bool:
     return False
 
 
-def _budget(risks: list[dict], minutes: float) -> dict:
-    """The snapshot's budget figures over these risks only (all threaten availability)."""
-    quantified = [risk for risk in risks if risk["bad_minutes"] is not None]
-    accepted = sum(risk["bad_minutes"] for risk in quantified if risk["status"] == "accepted")
-    unmitigated = sum(risk["bad_minutes"] for risk in quantified if risk["status"] != "accepted")
-    total = accepted + unmitigated
-    return {
-        "minutes": minutes,
-        "accepted": accepted,
-        "unmitigated": unmitigated,
-        "total": total,
-        "share": total / minutes,
-        "quantified": len(quantified),
-        "too_big": [risk["key"] for risk in risks if risk["too_big"]],
-    }
-
-
 def _incidents(frozen: dict, team: Team, keys: set[str]) -> dict:
     """The team's incidents and the follow-ups it works on (or that lower its risks); the
     counts are those of the entries kept, which may be fewer than the whole review's."""
@@ -51,11 +35,28 @@ def _incidents(frozen: dict, team: Team, keys: set[str]) -> dict:
     return narrowed
 
 
+def _slugless_keys(view: ReviewView) -> set[str]:
+    """Keys named by the frozen items that carry no team slug (the only ones matched by key)."""
+    items = [item for section in SECTIONS for item in view.changes[section]]
+    items += view.blocked or []
+    if view.incidents is not None:
+        items += [
+            item for s in ("new", "follow_ups", "unreviewed") for item in view.incidents[s]["items"]
+        ]
+    keys = {
+        item.get("risk_key", item.get("key")) for item in items if item.get("team_slug") is None
+    }
+    return {key for key in keys if key}
+
+
 def narrow(view: ReviewView, team: Team) -> ReviewView:
-    """The review as `team` sees it; positions stay those of the whole ranking."""
-    risks = [risk for risk in view.risks if risk["team_slug"] == team.slug]
-    keys = {risk["key"] for risk in risks}
-    snapshot = {**view.snapshot, "risks": risks, "budget": _budget(risks, view.budget["minutes"])}
+    """The review as `team` sees it (its register not yet read: see queries.with_page);
+    positions stay those of the whole ranking. A constant number of queries."""
+    review_id = view.review.id
+    asked = _slugless_keys(view) | {d.risk_key for d in view.decisions}
+    keys = entries.keys_of_team(review_id, team.slug, asked)
+    budget = entries.team_budget(review_id, team.slug, view.frozen, view.budget["minutes"])
+    snapshot = {**view.snapshot, "budget": budget}
     if view.blocked is not None:
         snapshot["blocked"] = [item for item in view.blocked if _touches(item, team, keys)]
     changes = {
@@ -70,5 +71,11 @@ def narrow(view: ReviewView, team: Team) -> ReviewView:
     decisions = [d for d in view.decisions if d.risk_key in keys]
     by_risk = {key: found for key, found in view.by_risk.items() if key in keys}
     return replace(
-        view, snapshot=snapshot, changes=changes, decisions=decisions, by_risk=by_risk, team=team
+        view,
+        snapshot=snapshot,
+        changes=changes,
+        decisions=decisions,
+        by_risk=by_risk,
+        team=team,
+        register=None,
     )
