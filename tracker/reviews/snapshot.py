@@ -81,11 +81,13 @@ def freeze_entries(review_id: int, settings: ScoringSettings, today: date) -> in
         .outerjoin(drift, drift.c.risk_id == Risk.id)
         .where(Risk.archived_at.is_(None), is_active_sql(Risk.status))
     )
-    result = db.session.execute(
-        sa.insert(ReviewEntry).from_select(list(columns), select),
-        execution_options={"synchronize_session": False},
+    db.session.execute(sa.insert(ReviewEntry.__table__).from_select(list(columns), select))
+    # Counted, not the INSERT's rowcount: drivers do not all report it for INSERT … SELECT.
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ReviewEntry)
+        .where(ReviewEntry.review_id == review_id)
     )
-    return result.rowcount
 
 
 def freeze_mitigations(review_id: int, today: date, due_soon_days: int) -> None:
@@ -119,10 +121,7 @@ def freeze_mitigations(review_id: int, today: date, due_soon_days: int) -> None:
         .join(Team, Team.id == Mitigation.team_id)
         .outerjoin(owner, owner.id == Mitigation.owner_id)
     )
-    db.session.execute(
-        sa.insert(ReviewMitigation).from_select(list(columns), select),
-        execution_options={"synchronize_session": False},
-    )
+    db.session.execute(sa.insert(ReviewMitigation.__table__).from_select(list(columns), select))
 
 
 def blocked_entries(review_id: int) -> list[dict]:
