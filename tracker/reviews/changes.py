@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from tracker.domain import mitigations as mitigation_rules
 from tracker.domain import scoring
 from tracker.domain.jira_mapping import DRIFT_KINDS
+from tracker.domain.lifecycle import is_active_sql
 from tracker.extensions import db
 from tracker.models import DriftFlag, Mitigation, Review, ReviewMitigation, Risk, RiskEvent
 from tracker.risks import settings as scoring_settings
@@ -231,13 +232,16 @@ def _slipped(events: list[RiskEvent]) -> list[dict]:
 
 
 def _newly_overdue(previous: Review | None, today: date) -> list[dict]:
-    """Open mitigations overdue now that the previous review's frozen register did not show
-    overdue (one query: the previous review's overdue ones are read by the database)."""
+    """Open mitigations of the register's risks (those a review freezes) overdue now that the
+    previous review's frozen register did not show overdue — one query: the previous review's
+    overdue ones are read by the database. Work on a closed or mitigated risk is left out: no
+    review freezes it, so it would read as newly overdue at every review."""
     query = (
         sa.select(Mitigation)
         .join(Risk, Mitigation.risk_id == Risk.id)
         .where(
             Risk.archived_at.is_(None),
+            is_active_sql(Risk.status),
             mitigation_rules.is_overdue_sql(Mitigation.status, Mitigation.due_date, today),
         )
         .options(joinedload(Mitigation.risk).joinedload(Risk.team), joinedload(Mitigation.team))
