@@ -19,6 +19,7 @@ from tracker import confirm, refused
 from tracker.extensions import db
 from tracker.forms import apply_errors
 from tracker.models import Team
+from tracker.paging import page_number
 from tracker.reviews import entries, exports, present, queries, services, team_view
 from tracker.reviews.forms import DecisionForm, NotesForm, StartForm
 from tracker.security import roles_required
@@ -53,12 +54,6 @@ def start():
         return redirect(url_for("reviews.index"))
     flash(f"Review #{review.id} started: the register is frozen as it is now.", "success")
     return redirect(url_for("reviews.detail", review_id=review.id))
-
-
-def _page_number() -> int:
-    """?page=, as My teams reads it: anything but a positive number is the first page; a page
-    past the last shows the last (entries.page clamps it)."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _load(review_id: int, *, strict: bool = False, page: int = 1) -> queries.ReviewView:
@@ -109,7 +104,7 @@ def render_detail(view, *, notes_form=None, code=200):
 
 @bp.get("/<int:review_id>")
 def detail(review_id: int):
-    return render_detail(_load(review_id, page=_page_number()))
+    return render_detail(_load(review_id, page=page_number(request.args.get("page"))))
 
 
 @bp.post("/<int:review_id>/decisions")
