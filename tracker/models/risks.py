@@ -78,6 +78,10 @@ class Risk(db.Model):
         ),
         sa.CheckConstraint("users_impacted BETWEEN 0 AND 1", name="users_impacted_share"),
         sa.CheckConstraint("ettf_days > 0", name="ettf_positive"),
+        # Every page load looks for accepted risks whose acceptance expired
+        # (services.reopen_expired_acceptances); this makes that an empty index range instead
+        # of a read of every accepted risk.
+        sa.Index("ix_risks_status_acceptance_expires", "status", "acceptance_expires"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
