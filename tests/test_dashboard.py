@@ -216,3 +216,18 @@ def test_the_trend_keeps_one_row_per_week_and_scope(app, register, clock):
     trend = dashboard.build().trend
     assert [snap.week for snap in trend] == [date(2026, 3, 2), date(2026, 3, 9)]
     assert trend[-1].critical == 1 and trend[-1].medium == 2
+
+
+def test_mitigations_of_archived_risks_count_nowhere(app, register, admin, clock):
+    archived = register["top"]
+    risk_services.archive(archived, admin, "Duplicate of another risk.")
+    board = dashboard.build()
+    assert board.attention["overdue"].count == 0
+    assert board.attention["due_soon"].count == 0
+    assert board.attention["overdue"].items == []
+    assert all(row.overdue == 0 for row in board.teams)
+
+
+def test_an_overdue_mitigation_counts_for_its_team(app, register):
+    rows = {row.team.slug: row.overdue for row in dashboard.build().teams}
+    assert rows == {"payments": 1, "search": 0}

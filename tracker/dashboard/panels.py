@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tracker.dashboard.ranking import active_risks
+from tracker.dashboard.ranking import active_risks, of_live_risks
 from tracker.database import literal_limit
 from tracker.domain import scoring
 from tracker.domain.lifecycle import in_treatment_sql, is_active_sql, review_overdue_sql
@@ -113,19 +113,31 @@ def _items(query: sa.Select) -> list:
     return list(db.session.scalars(query.limit(literal_limit(LIST_LIMIT))).unique())
 
 
-def _count(condition):
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+def _counts(model, where: list, lists: dict) -> list[int]:
+    """How many rows of `model` meet `where` and each list's condition, in one query.
+
+    Each count is a subquery of its own, so each reads only the index range its condition
+    selects (the dashboard's covering indexes) instead of testing every condition on every
+    row of the table.
+    """
+    counts = [
+        sa.select(sa.func.count()).select_from(model).where(*where, condition).scalar_subquery()
+        for condition in lists.values()
+    ]
+    return [int(count) for count in db.session.execute(sa.select(*counts)).one()]
 
 
 def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str, Listing]:
     """Each needs-attention list: a count and the first few items.
 
-    The counts come from two aggregate queries (one over mitigations, one over risks) rather
-    than one query per list.
+    The counts come from two queries (one over mitigations, one over risks) rather than one
+    query per list.
     """
     soon = today + timedelta(days=due_soon_days)
-    has_mitigation = sa.exists().where(
-        Mitigation.risk_id == Risk.id, Mitigation.status != "cancelled"
+    # "Among the risks of live mitigations" reads that list once per query; an EXISTS per risk
+    # would look up every risk's mitigations.
+    has_mitigation = Risk.id.in_(
+        sa.select(Mitigation.risk_id).where(Mitigation.status != "cancelled")
     )
     status, due = Mitigation.status, Mitigation.due_date
     mitigation_lists = {
@@ -141,28 +153,20 @@ def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str,
         "acceptance_expiring": sa.and_(Risk.status == "accepted", Risk.acceptance_expires <= soon),
         "rescore": needs_rescore_condition(),
     }
-    mitigation_where = [is_open_sql(status), Risk.archived_at.is_(None)]
+    mitigation_where = [is_open_sql(status), of_live_risks()]
     if team_id is not None:
         mitigation_where.append(Mitigation.team_id == team_id)
-    mitigation_counts = db.session.execute(
-        sa.select(*[_count(c) for c in mitigation_lists.values()])
-        .select_from(Mitigation)
-        .join(Risk, Mitigation.risk_id == Risk.id)
-        .where(*mitigation_where)
-    ).one()
-    risk_counts = db.session.execute(
-        sa.select(*[_count(c) for c in risk_lists.values()]).where(*active_risks(team_id))
-    ).one()
+    mitigation_counts = _counts(Mitigation, mitigation_where, mitigation_lists)
+    risk_counts = _counts(Risk, active_risks(team_id), risk_lists)
     result = {}
     for (name, condition), count in zip(mitigation_lists.items(), mitigation_counts, strict=True):
         query = (
             sa.select(Mitigation)
-            .join(Risk, Mitigation.risk_id == Risk.id)
             .where(*mitigation_where, condition)
             .options(joinedload(Mitigation.risk), joinedload(Mitigation.team))
             .order_by(Mitigation.due_date, Mitigation.id)
         )
-        result[name] = Listing(int(count), _items(query))
+        result[name] = Listing(count, _items(query))
     orders = {
         "review_overdue": (Risk.next_review,),
         "acceptance_expiring": (Risk.acceptance_expires,),
@@ -174,7 +178,7 @@ def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str,
             .options(joinedload(Risk.team))
             .order_by(*orders.get(name, (Risk.score.desc(), Risk.number)))
         )
-        result[name] = Listing(int(count), _items(query))
+        result[name] = Listing(count, _items(query))
     return result
 
 
@@ -210,11 +214,7 @@ def by_team(settings: ScoringSettings, today: date, now: datetime) -> list[TeamR
     overdue = dict(
         db.session.execute(
             sa.select(Mitigation.team_id, sa.func.count())
-            .join(Risk, Mitigation.risk_id == Risk.id)
-            .where(
-                is_overdue_sql(Mitigation.status, Mitigation.due_date, today),
-                Risk.archived_at.is_(None),
-            )
+            .where(is_overdue_sql(Mitigation.status, Mitigation.due_date, today), of_live_risks())
             .group_by(Mitigation.team_id)
         ).all()
     )

@@ -36,6 +36,15 @@ def active_risks(team_id: int | None = None):
     return conditions
 
 
+def of_live_risks() -> sa.ColumnElement[bool]:
+    """Condition on Mitigation: its risk is not archived.
+
+    Written as "not among the archived risks" (a short list read once) rather than a join to
+    every mitigation's risk, so counting mitigations reads only an index of mitigations.
+    """
+    return Mitigation.risk_id.not_in(sa.select(Risk.id).where(Risk.archived_at.isnot(None)))
+
+
 def overdue_counts(today: date):
     """Subquery: overdue mitigations (tracker.domain.mitigations.due_state), per risk."""
     return (

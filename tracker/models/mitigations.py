@@ -34,6 +34,9 @@ class Mitigation(db.Model):
         # The dashboard asks of every risk whether it has open, done or live mitigations and
         # how many are overdue; this index answers those without reading the table.
         sa.Index("ix_mitigations_risk_status_due", "risk_id", "status", "due_date"),
+        # The dashboard counts open mitigations by due date (overdue, due soon) for everyone
+        # and per team; with the team and risk in it, this index answers without the table.
+        sa.Index("ix_mitigations_status_due", "status", "due_date", "team_id", "risk_id"),
         sa.CheckConstraint("horizon IN ('short', 'long')", name="horizon_known"),
         # A follow-up of an incident says whether it is an action item or a strategic change.
         sa.CheckConstraint(

@@ -49,6 +49,21 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 
+DASHBOARD_COLUMNS = (
+    "status",
+    "archived_at",
+    "team_id",
+    "score",
+    "likelihood",
+    "impact",
+    "residual_likelihood",
+    "residual_impact",
+    "bad_minutes_per_year",
+    "owner_id",
+    "next_review",
+)
+
+
 def _scale_check(column: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} BETWEEN 1 AND 5", name=f"{column}_on_scale")
 
@@ -82,6 +97,9 @@ class Risk(db.Model):
         # (services.reopen_expired_acceptances); this makes that an empty index range instead
         # of a read of every accepted risk.
         sa.Index("ix_risks_status_acceptance_expires", "status", "acceptance_expires"),
+        # The dashboard's counts and heat maps read the live risks by status (and team): this
+        # index holds every column they read, so they never visit the table's rows.
+        sa.Index("ix_risks_dashboard", *DASHBOARD_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,6 +248,8 @@ class RiskEvent(FieldChange, db.Model):
     """One change to one field of a risk or of one of its mitigations."""
 
     __tablename__ = "risk_events"
+    # The dashboard counts the recent due-date slips: one field's changes since a time.
+    __table_args__ = (sa.Index("ix_risk_events_field_at", "field", "at"),)
 
     risk_id: Mapped[int] = mapped_column(sa.ForeignKey("risks.id", ondelete="CASCADE"), index=True)
     # Set when the change was to one of the risk's mitigations rather than the risk itself.
