@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.helpers import counting_queries
+from tracker.dashboard import ranking
 from tracker.dashboard import services as dashboard
 from tracker.domain.ranking import RankInput, factors, rank
 from tracker.mitigations.services import add_mitigation, update_mitigation
 from tracker.risks import services as risk_services
+from tracker.risks import settings as risk_settings
 
 TODAY = date(2026, 3, 2)
 
@@ -216,6 +218,46 @@ def test_the_trend_keeps_one_row_per_week_and_scope(app, register, clock):
     trend = dashboard.build().trend
     assert [snap.week for snap in trend] == [date(2026, 3, 2), date(2026, 3, 9)]
     assert trend[-1].critical == 1 and trend[-1].medium == 2
+
+
+def test_the_top_list_ranks_ties_at_its_lowest_score_by_the_rule(app, factory, clock):
+    """Only risks scoring at least the list's lowest score are ranked; those tied at it are
+    still ordered by bad minutes, then overdue work (the rule), not by who scored first."""
+    today = clock.current.date()
+    team = factory.team("payments", "Payments")
+    factory.risk(team=team, title="Critical", likelihood=5, impact=5)
+    factory.risk(team=team, title="High, unquantified", likelihood=3, impact=4)
+    overdue = factory.risk(team=team, title="High with overdue work", likelihood=4, impact=3)
+    add_mitigation(
+        overdue, {"title": "Late", "team": "payments", "due_date": today - timedelta(days=1)}, None
+    )
+    factory.risk(
+        team=team,
+        title="High and quantified",
+        likelihood=4,
+        impact=3,
+        ettd_minutes=10,
+        ettr_minutes=50,
+        users_impacted=0.5,
+        ettf_days=90,
+    )
+    factory.risk(team=team, title="Low", likelihood=1, impact=2)
+    top = ranking.top_risks(risk_settings.current(), today, limit=3)
+    assert [r.risk.title for r in top] == [
+        "Critical",
+        "High and quantified",
+        "High with overdue work",
+    ]
+    assert top[2].overdue_mitigations == 1
+    everyone = ranking.top_risks(risk_settings.current(), today, limit=5)
+    assert [r.risk.title for r in everyone][3:] == ["High, unquantified", "Low"]
+
+
+def test_the_top_list_is_whole_when_fewer_risks_than_its_length(app, factory, clock):
+    factory.risk(title="Only one")
+    assert [r.risk.title for r in ranking.top_risks(risk_settings.current(), clock().date())] == [
+        "Only one"
+    ]
 
 
 def test_mitigations_of_archived_risks_count_nowhere(app, register, admin, clock):

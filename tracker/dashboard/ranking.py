@@ -80,12 +80,29 @@ def in_priority_order(query: sa.Select, today: date) -> tuple[sa.Select, sa.Colu
     return ordered, overdue_count
 
 
-def ranked_query(today: date, team_id: int | None = None) -> sa.Select:
-    """SELECT (Risk, overdue count) of the risks in treatment, in priority order."""
-    query, overdue_count = in_priority_order(
-        sa.select(Risk).where(lifecycle.in_treatment_sql(Risk.status), *active_risks(team_id)),
-        today,
+def score_floor(conditions: list, rows: int) -> sa.ColumnElement[int]:
+    """SQL: the lowest score among the `rows` highest-scored risks meeting `conditions` (0 when
+    fewer meet them). The ranking orders by score first, so its first `rows` risks all score at
+    least this: filtering by it leaves the rest of the order to a few hundred risks instead of
+    the whole register."""
+    nth = (
+        sa.select(Risk.score)
+        .where(*conditions)
+        .order_by(Risk.score.desc())
+        .limit(1)
+        .offset(rows - 1)
+        .scalar_subquery()
     )
+    return sa.func.coalesce(nth, 0)
+
+
+def ranked_query(today: date, team_id: int | None = None, first: int | None = None) -> sa.Select:
+    """SELECT (Risk, overdue count) of the risks in treatment, in priority order; with `first`,
+    only what the first `first` of that order can be drawn from (LIMIT it yourself)."""
+    conditions = [lifecycle.in_treatment_sql(Risk.status), *active_risks(team_id)]
+    if first is not None:
+        conditions.append(Risk.score >= score_floor(conditions, first))
+    query, overdue_count = in_priority_order(sa.select(Risk).where(*conditions), today)
     return query.add_columns(overdue_count)
 
 
@@ -109,7 +126,7 @@ def top_risks(
     """The first `limit` risks of the ranking with their factors, next due mitigation and drift
     count, in three queries."""
     rows = db.session.execute(
-        ranked_query(today, team_id)
+        ranked_query(today, team_id, first=limit)
         .options(joinedload(Risk.team), joinedload(Risk.owner))
         .limit(literal_limit(limit))
     ).all()
