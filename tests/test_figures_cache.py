@@ -275,6 +275,25 @@ def test_the_memory_store_keeps_the_most_recently_used_entries():
     assert (store.get("a"), store.get("b"), store.get("c")) == (b"1", None, b"3")
 
 
+def test_the_memory_store_holds_at_most_its_bytes_the_most_recent_first():
+    store = MemoryStore(max_bytes=10)
+    store.set("a", b"1234")
+    store.set("b", b"5678")
+    store.set("a", b"12")  # replacing an entry counts its new size only
+    store.set("c", b"abcd")
+    assert (store.get("a"), store.get("b"), store.get("c")) == (b"12", b"5678", b"abcd")
+    store.set("d", b"efgh")  # 14 bytes: the two least recently read go
+    assert [store.get(key) for key in "abcd"] == [None, None, b"abcd", b"efgh"]
+    assert store.size == 8
+
+
+def test_an_entry_bigger_than_the_memory_store_is_not_kept():
+    store = MemoryStore(max_bytes=4)
+    store.set("a", b"12")
+    store.set("big", b"123456")
+    assert (store.get("a"), store.get("big"), store.size) == (None, None, 0)
+
+
 def test_a_cache_url_that_is_not_redis_refuses_to_start(database_url):
     with pytest.raises(Exception, match="CACHE_URL must be a Redis URL"):
         create_app(make_test_config(database_url, CACHE_URL="memcached://127.0.0.1:11211"))

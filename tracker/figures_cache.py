@@ -45,14 +45,20 @@ ENTRY_SECONDS = 600
 WAIT_SECONDS = 15
 RETRY_SECONDS = 30
 MEMORY_ENTRIES = 256
+# And at most this many bytes of them: a dashboard's entry is about 80 KB at 10,000 risks, but
+# grows with its lists and the number of teams; the bound keeps each worker's share fixed.
+MEMORY_BYTES = 32 * 1024 * 1024
 DECODED_ENTRIES = 16
 
 
 class MemoryStore:
-    """The figures of one process: a bounded dict, least recently used out first."""
+    """The figures of one process: a dict bounded in entries and in bytes, least recently used
+    out first."""
 
-    def __init__(self, capacity: int = MEMORY_ENTRIES):
+    def __init__(self, capacity: int = MEMORY_ENTRIES, max_bytes: int = MEMORY_BYTES):
         self.capacity = capacity
+        self.max_bytes = max_bytes
+        self.size = 0
         self._entries: OrderedDict[str, bytes] = OrderedDict()
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
@@ -66,10 +72,12 @@ class MemoryStore:
 
     def set(self, key: str, value: bytes) -> None:
         with self._guard:
+            self.size += len(value) - len(self._entries.get(key, b""))
             self._entries[key] = value
             self._entries.move_to_end(key)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
+            while len(self._entries) > self.capacity or self.size > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped)
 
     @contextmanager
     def computing(self, key: str) -> Iterator[None]:
