@@ -134,10 +134,10 @@ def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str,
     query per list.
     """
     soon = today + timedelta(days=due_soon_days)
-    # "Among the risks of live mitigations" reads that list once per query; an EXISTS per risk
-    # would look up every risk's mitigations.
-    has_mitigation = Risk.id.in_(
-        sa.select(Mitigation.risk_id).where(Mitigation.status != "cancelled")
+    # EXISTS rather than IN (a list of every live mitigation's risk): PostgreSQL hashes such a
+    # list only while it fits in work_mem, and past that reads it again for every risk.
+    has_mitigation = sa.exists().where(
+        Mitigation.risk_id == Risk.id, Mitigation.status != "cancelled"
     )
     status, due = Mitigation.status, Mitigation.due_date
     mitigation_lists = {
