@@ -322,6 +322,8 @@ JQL_FIELDS = {
     "cf[10008]": "epic",
     "epic link": "epic",
 }
+# Fields whose `=` / `in` clauses pick tickets without looking at every ticket.
+INDEXED_FIELDS = frozenset({"key", "parent", "epic"})
 JQL_OPERATORS = {
     "key": {"=", "in"},
     "project": {"=", "in"},
@@ -1089,20 +1091,29 @@ class FakeJira:
         return sort_tickets(tickets, query.order), problems
 
     def _candidates(self, query: Query) -> list[Ticket]:
-        """Only the named tickets when the JQL names keys (a big register stays fast)."""
-        if len(query.groups) > 1:
+        """Only the tickets that each OR group names by key, parent or epic link, when every
+        group names some (a big register stays fast, as a real Jira's index keeps it)."""
+        named = [
+            next((c for c in group if c.field in INDEXED_FIELDS), None) for group in query.groups
+        ]
+        if not named or None in named:
             return list(self.tickets.values())
-        for clause in query.clauses:
+        found: dict[str, Ticket] = {}
+        for clause in named:
             if clause.field == "key":
-                by_key = {key.lower(): ticket for key, ticket in self.tickets.items()}
-                return [by_key[key] for key in clause.wanted if key in by_key]
-        return list(self.tickets.values())
+                for key in clause.wanted:
+                    ticket = self.tickets.get(key.upper())
+                    if ticket is not None and ticket.key.lower() == key:
+                        found[ticket.key] = ticket
+                continue
+            attribute = "parent" if clause.field == "parent" else "epic"
+            for ticket in self.tickets.values():
+                if (getattr(ticket, attribute) or "").lower() in clause.wanted:
+                    found[ticket.key] = ticket
+        return list(found.values())
 
     def _key_problems(self, query: Query) -> list[str]:
         """One message per key that is malformed or names no issue the caller may see."""
-        known = {
-            k.lower() for k, t in self.tickets.items() if not (t.hidden and self.hidden_keys_error)
-        }
         problems = []
         for clause in query.clauses:
             if clause.field != "key":
@@ -1110,9 +1121,16 @@ class FakeJira:
             for key in clause.values:
                 if not KEY_PATTERN.match(key.upper()):
                     problems.append(f"The issue key '{key}' for field 'key' is invalid.")
-                elif key.lower() not in known:
+                elif not self._visible_key(key):
                     problems.append(f"An issue with key '{key}' does not exist for field 'key'.")
         return problems
+
+    def _visible_key(self, key: str) -> bool:
+        """Whether `key` (any case) names a ticket the caller may name in JQL."""
+        ticket = self.tickets.get(key.upper())
+        if ticket is None or ticket.key.lower() != key.lower():
+            return False
+        return not (ticket.hidden and self.hidden_keys_error)
 
     def _create_issue(self, params: dict) -> Reply:
         fields = params.get("fields") if isinstance(params.get("fields"), dict) else {}
@@ -1183,11 +1201,13 @@ class FakeJira:
             "self": f"{self.url}/rest/api/2/issue/{ticket.id}",
             "key": ticket.key,
         }
-        issue["fields"] = select_fields(self._all_fields(ticket), requested)
+        # Only the fields asked for are copied off the sample (a copy of all of them per issue
+        # made a page of 100 issues slow to serve).
+        issue["fields"] = copy.deepcopy(select_fields(self._all_fields(ticket), requested))
         return issue
 
     def _all_fields(self, ticket: Ticket) -> dict[str, Any]:
-        fields = copy.deepcopy(self._templates["issue"]["fields"])
+        fields = dict(self._templates["issue"]["fields"])
         fields.update(
             summary=ticket.summary,
             description=ticket.description,

@@ -122,21 +122,26 @@ def refresh_risk_link_flags(risk_links: Iterable[JiraLink]) -> None:
             db.session.delete(flag)
 
 
+def of_live_risks(query: sa.Select) -> sa.Select:
+    """`query` (of JiraLink) narrowed to links whose risk, its own or its mitigation's, is not
+    archived. A join, not `IN (every live risk)`: SQLite would walk the links of every live
+    risk for each batch of tickets, a cost that grew with the register."""
+    return (
+        query.outerjoin(Mitigation, Mitigation.id == JiraLink.mitigation_id)
+        .join(Risk, Risk.id == sa.func.coalesce(JiraLink.risk_id, Mitigation.risk_id))
+        .where(Risk.archived_at.is_(None))
+    )
+
+
 def apply_to_items(ticket_ids: Iterable[int]) -> int:
     """Follow-Jira statuses and drift for every item linked to these tickets; returns how many
     mitigations changed status."""
     ids = list(ticket_ids)
     # Archived risks are out of the program: the sync neither moves nor flags their items,
     # even through a ticket shared with a live one.
-    live = sa.or_(
-        JiraLink.risk_id.in_(sa.select(Risk.id).where(Risk.archived_at.is_(None))),
-        JiraLink.mitigation_id.in_(
-            sa.select(Mitigation.id).join(Risk).where(Risk.archived_at.is_(None))
-        ),
-    )
     links = db.session.scalars(
-        sa.select(JiraLink)
-        .where(JiraLink.ticket_id.in_(ids), live)
+        of_live_risks(sa.select(JiraLink))
+        .where(JiraLink.ticket_id.in_(ids))
         .options(selectinload(JiraLink.ticket))
     ).all()
     mitigation_ids = {link.mitigation_id for link in links if link.mitigation_id}

@@ -27,7 +27,7 @@ from tracker.jira.client import (
 )
 from tracker.jira.incident_sync import pull_incidents
 from tracker.jira.settings import JiraSettings
-from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, SyncRun
+from tracker.models import JiraLink, JiraTicket, SyncRun
 from tracker.models.fitting import fit
 
 # Incremental runs re-read tickets updated since the last good run, with this margin for
@@ -43,15 +43,9 @@ def linked_keys() -> dict[str, bool]:
     """Keys of tickets linked to a risk or mitigation that is not archived, each with whether
     it must be read in full (never read, or broken). Plain values, not rows: holding thousands
     of rows would make every batch's commit expire them all."""
-    live_risk = sa.or_(
-        JiraLink.risk_id.in_(sa.select(Risk.id).where(Risk.archived_at.is_(None))),
-        JiraLink.mitigation_id.in_(
-            sa.select(Mitigation.id).join(Risk).where(Risk.archived_at.is_(None))
-        ),
-    )
     rows = db.session.execute(
         sa.select(JiraTicket.key, JiraTicket.synced_at, JiraTicket.broken).where(
-            JiraTicket.id.in_(sa.select(JiraLink.ticket_id).where(live_risk))
+            JiraTicket.id.in_(drift.of_live_risks(sa.select(JiraLink.ticket_id)))
         )
     )
     return {key: synced_at is None or broken for key, synced_at, broken in rows}
