@@ -68,7 +68,7 @@ def edit_meanwhile(app, rng: random.Random, mitigation_ids: list[int], monkeypat
     written or, on PostgreSQL (SQLite lets one writer at a time), after the sync has read the
     mitigations it may move and before it writes them."""
     mid_batch = db.engine.dialect.name == "postgresql" and rng.random() < 0.5
-    module, name = (drift, "follow_jira") if mid_batch else (batches, "apply_batch")
+    module, name = (drift, "move_statuses") if mid_batch else (batches, "apply_batch")
     real = getattr(module, name)
     calls = {"n": 0, "at": rng.randint(1, 4)}
     target, note = rng.choice(mitigation_ids), f"note {rng.random():.6f}"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.domain import jira_mapping, lifecycle
 from tracker.extensions import db
-from tracker.mitigations import services as mitigation_services
+from tracker.mitigations.status_moves import StatusMove, move_statuses
 from tracker.models import DriftFlag, JiraLink, JiraTicket, Mitigation, Risk
 
 
@@ -30,23 +30,20 @@ def _views(tickets: list[JiraTicket]) -> list[jira_mapping.TicketView]:
     ]
 
 
-def follow_jira(mitigation: Mitigation, tickets: list[JiraTicket]) -> bool:
-    """Move a follow-Jira mitigation to the status its tickets give; True if it moved.
+def followed_move(mitigation: Mitigation, tickets: list[JiraTicket]) -> StatusMove | None:
+    """The status a follow-Jira mitigation moves to, from its tickets; None to keep it.
 
     Never while a ticket is broken or not yet read: a sync error must not turn anything done.
     """
     if not mitigation.follow_jira or not tickets:
-        return False
+        return None
     if any(t.broken or t.synced_at is None or t.state is None for t in tickets):
-        return False
+        return None
     target = jira_mapping.followed_status(mitigation.status, [t.state for t in tickets])
     if target is None:
-        return False
+        return None
     keys = ", ".join(f"{t.key} {t.state.replace('_', ' ')}" for t in tickets)
-    mitigation_services.apply_changes(
-        mitigation, {"status": target}, None, reason=f"Jira sync: {keys}."
-    )
-    return True
+    return StatusMove(mitigation, target, reason=f"Jira sync: {keys}.")
 
 
 def refresh_flags(
@@ -166,12 +163,11 @@ def apply_to_items(ticket_ids: Iterable[int]) -> int:
             )
         )
     )
-    changed = 0
-    for mitigation in mitigations:
-        mine = tickets.get(mitigation.id, [])
-        changed += follow_jira(mitigation, mine)
-        with db.session.no_autoflush:
-            refresh_flags(mitigation, mine, flags.get(mitigation.id, []))
+    moves = [followed_move(m, tickets.get(m.id, [])) for m in mitigations]
+    changed = move_statuses([move for move in moves if move is not None])
+    with db.session.no_autoflush:
+        for mitigation in mitigations:
+            refresh_flags(mitigation, tickets.get(mitigation.id, []), flags.get(mitigation.id, []))
     refresh_risk_link_flags(link for link in links if link.risk_id)
     return changed
 

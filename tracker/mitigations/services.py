@@ -186,6 +186,22 @@ def apply_changes(
     """Set cleaned values, keep the derived fields (completion date, slips, the risk's status)
     right and record the history — without committing, so the Jira sync can apply a whole
     batch in one transaction. Returns what changed."""
+    old_status = mitigation.status
+    changes = set_values(mitigation, clean, actor, note=note)
+    if not changes:
+        return []
+    history.record(
+        mitigation.risk, actor, without_note_text(changes), reason=reason, mitigation=mitigation
+    )
+    _start_risk_if_first(mitigation.risk, old_status, mitigation, actor)
+    return changes
+
+
+def set_values(
+    mitigation: Mitigation, clean: Mapping[str, object], actor: User | None, *, note: str = ""
+) -> list[tuple[str, object, object]]:
+    """The first half of apply_changes: set the values and the fields derived from them,
+    recording nothing; returns what changed (the history to record)."""
     old_status, old_due = mitigation.status, mitigation.due_date
     changes = []
     with db.session.no_autoflush:
@@ -211,15 +227,11 @@ def apply_changes(
         return []
     mitigation.updated_by = actor
     mitigation.updated_at = clock.now()
-    history.record(
-        mitigation.risk, actor, _without_note_text(changes), reason=reason, mitigation=mitigation
-    )
-    _start_risk_if_first(mitigation.risk, old_status, mitigation, actor)
     return changes
 
 
-def _without_note_text(changes):
-    # The notes field is long; its history shows the note added, not the whole text twice.
+def without_note_text(changes):
+    """The changes as history shows them: a note added, not the whole notes text twice."""
     return [
         ("notes", "…", "edited") if name == "notes" else (name, old, new)
         for name, old, new in changes
