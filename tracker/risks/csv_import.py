@@ -13,13 +13,11 @@ mitigate), and columns the file lacks leave those fields alone.
 
 from __future__ import annotations
 
-from itertools import count
-
 from tracker import clock
 from tracker.extensions import db
 from tracker.imports import IMPORT_REASON, ImportPlan, ImportResult, plan_file, write_plan
 from tracker.models import Risk, Tag, User
-from tracker.risks import history, permissions, services
+from tracker.risks import bulk_create, history, permissions, services
 from tracker.risks.csv_format import RISK_FORMAT
 from tracker.risks.csv_plan import PlannedRow, RowPlanner, current_value
 from tracker.risks.keys import RISK_KEYS
@@ -72,24 +70,22 @@ def apply_import(plan: ImportPlan, actor: User | None) -> ImportResult:
 def _write(plan: ImportPlan, actor: User | None) -> list[str]:
     """Stage every change of the plan in the session; return the keys of the new risks.
 
-    The risks are staged and flushed together, then their history recorded: one flush for
-    the whole file rather than one per row, which made big imports slow.
+    Updated risks go through the session, each with its version check; new risks, their tags
+    and their history go in with a statement per table (tracker.risks.bulk_create). One flush
+    for the whole file rather than one per row, which made big imports slow.
     """
-    creates = sum(1 for row in plan.rows if row.action == "create")
-    free = count(RISK_KEYS.allocate(creates)) if creates else None
+    creates = [row for row in plan.rows if row.action == "create"]
+    first = RISK_KEYS.allocate(len(creates)) if creates else None
     tags = _tags_for(plan.rows)
-    staged, created = [], []
-    for row in plan.rows:
-        if row.action == "create":
-            risk, changes = _create_risk(row, next(free), actor, tags)
-            created.append(risk.key)
-            staged.append((risk, changes))
-        elif row.action == "update":
-            staged.append(_update_risk(row, actor, tags))
+    staged = [_update_risk(row, actor, tags) for row in plan.rows if row.action == "update"]
+    bulk_create.stage_new_rows(creates, tags)
     db.session.flush()
     for risk, changes in staged:
         history.record(risk, actor, changes, reason=IMPORT_REASON, flush=False)
-    return created
+    if not creates:
+        return []
+    values = [row.values for row in creates]
+    return bulk_create.insert_risks(values, first, actor, IMPORT_REASON, tags)
 
 
 def _tags_for(rows: list[PlannedRow]) -> dict[str, Tag]:
@@ -97,15 +93,6 @@ def _tags_for(rows: list[PlannedRow]) -> dict[str, Tag]:
     (two rows naming a new tag share it)."""
     names = sorted({name for row in rows for name in row.values.get("tags") or ()})
     return {tag.name: tag for tag in services.tags_named(names)}
-
-
-def _create_risk(row: PlannedRow, number: int, actor: User | None, tags: dict[str, Tag]):
-    now = clock.now()
-    risk = Risk(number=number, created_by=actor, updated_by=actor, created_at=now, updated_at=now)
-    _assign(risk, row.values, tags)
-    services.derive(risk)
-    db.session.add(risk)
-    return risk, [("created", None, risk.key)]
 
 
 def _update_risk(row: PlannedRow, actor: User | None, tags: dict[str, Tag]):

@@ -5,7 +5,7 @@ Every function checks permissions, validates, writes the audit events and commit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import sqlalchemy as sa
@@ -45,10 +45,20 @@ def tags_named(names: list[str]) -> list[Tag]:
 
 def derive(risk: Risk) -> None:
     """Recompute the stored scores and bad minutes from the risk's inputs."""
-    risk.score = scoring.score(risk.likelihood, risk.impact)
-    risk.residual_score = scoring.residual_score(risk.residual_likelihood, risk.residual_impact)
-    numbers = [getattr(risk, name) for name in QUANTIFICATION_FIELDS]
-    risk.bad_minutes_per_year = None if None in numbers else budget.bad_minutes_per_year(*numbers)
+    for name, value in derived_figures(lambda field: getattr(risk, field)).items():
+        setattr(risk, name, value)
+
+
+def derived_figures(value_of: Callable[[str], object]) -> dict[str, object]:
+    """The stored scores and bad minutes of a risk whose inputs `value_of(field)` gives."""
+    numbers = [value_of(name) for name in QUANTIFICATION_FIELDS]
+    return {
+        "score": scoring.score(value_of("likelihood"), value_of("impact")),
+        "residual_score": scoring.residual_score(
+            value_of("residual_likelihood"), value_of("residual_impact")
+        ),
+        "bad_minutes_per_year": None if None in numbers else budget.bad_minutes_per_year(*numbers),
+    }
 
 
 def _default_next_review(risk: Risk, settings) -> date:
