@@ -279,6 +279,22 @@ def test_parentheses_group_clauses_before_and(dc):
     assert [issue.key for issue in issues] == ["INC-1", "OPS-1"]
 
 
+def test_or_groups_find_tickets_by_key_parent_epic_link_or_any_other_field(dc):
+    dc.add_ticket("OPS-1")
+    dc.add_ticket("OPS-2", parent="OPS-9")
+    dc.add_ticket("OPS-3", epic="OPS-9")
+    dc.add_ticket("OPS-4", labels=["outage"])
+    dc.add_ticket("OPS-5", parent="ops-9", hidden=True)
+    client = connect(dc)
+
+    def keys(jql: str) -> list[str]:
+        return [issue.key for issue in client.search_issues(jql)]
+
+    assert keys("cf[10008] in (OPS-9) OR parent in (ops-9) ORDER BY key") == ["OPS-2", "OPS-3"]
+    assert keys("key in (ops-1) OR parent = OPS-9 ORDER BY key") == ["OPS-1", "OPS-2"]
+    assert keys("key = OPS-1 OR labels = outage ORDER BY key") == ["OPS-1", "OPS-4"]
+
+
 def test_an_incident_issue_has_its_created_resolved_priority_and_custom_fields(dc):
     dc.add_ticket(
         "INC-1",
