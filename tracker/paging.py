@@ -36,6 +36,16 @@ def clamp_page(page: int, total: int, per_page: int) -> int:
     return min(max(page, 1), max(1, -(-total // per_page)))
 
 
+def page_of_list(items: list[Any], page: int, per_page: int) -> Page:
+    """Page `page` (clamped) of a list already in memory, e.g. the messages kept in one
+    column; a list read from the database is paged in SQL instead."""
+    page = clamp_page(page, len(items), per_page)
+    start = (page - 1) * per_page
+    return Page(
+        items=items[start : start + per_page], total=len(items), page=page, per_page=per_page
+    )
+
+
 # More digits than any list has pages: read as "past the last page" rather than parsed.
 _MAX_DIGITS = 9
 

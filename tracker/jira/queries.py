@@ -96,10 +96,17 @@ def teams() -> list[Team]:
     return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
 
 
-def recent_runs(limit: int = 50) -> list[SyncRun]:
-    """The latest runs, newest first (a run whose process died shows as abandoned)."""
+def sync_runs_page(page: int = 1, per_page: int = 50) -> Page:
+    """One page of the runs, newest first (a run whose process died shows as abandoned): a
+    count and one page of rows, whatever the number of runs. A page past the last gives the
+    last."""
     lock.abandon_dead_runs()
-    return list(db.session.scalars(sa.select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(SyncRun))
+    page = clamp_page(page, total, per_page)
+    runs = db.session.scalars(
+        sa.select(SyncRun).order_by(SyncRun.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    )
+    return Page(items=list(runs), total=total, page=page, per_page=per_page)
 
 
 def last_run() -> SyncRun | None:

@@ -17,7 +17,7 @@ from tracker.jira.settings import JiraNotConfigured, JiraSettings
 from tracker.mitigations import permissions as mitigation_permissions
 from tracker.mitigations.queries import mitigation_or_404
 from tracker.models import Risk, SyncRun
-from tracker.paging import page_number
+from tracker.paging import page_number, page_of_list
 from tracker.risks.permissions import refusal
 from tracker.risks.queries import risk_or_404
 from tracker.security import roles_required
@@ -31,11 +31,6 @@ bp = Blueprint("jira", __name__)
 def jira_base():
     """Where ticket links point: the Jira site, when one is configured."""
     return {"jira_base": (current_app.config.get("JIRA_URL") or "").rstrip("/") or None}
-
-
-@bp.app_template_filter("from_json")
-def from_json(text: str):
-    return json.loads(text or "null")
 
 
 def _back(item_url: str):
@@ -147,12 +142,17 @@ def drift():
     )
 
 
+# Runs pile up (a sync every quarter hour is 35,000 a year); so can a run's messages.
+RUNS_PER_PAGE = 50
+PROBLEMS_PER_PAGE = 100
+
+
 @bp.get("/jira/syncs")
 @roles_required("admin")
 def syncs():
     return render_template(
         "jira/syncs.html",
-        runs=queries.recent_runs(),
+        runs=queries.sync_runs_page(page_number(request.args.get("page")), RUNS_PER_PAGE),
         form=PostForm(),
         busy=lock.held_until(),
         config_problem=_configuration_problem(),
@@ -162,7 +162,10 @@ def syncs():
 @bp.get("/jira/syncs/<int:run_id>")
 @roles_required("admin")
 def sync_run(run_id: int):
-    return render_template("jira/sync_run.html", run=db.get_or_404(SyncRun, run_id))
+    run = db.get_or_404(SyncRun, run_id)
+    problems = json.loads(run.problems or "[]")
+    page = page_of_list(problems, page_number(request.args.get("page")), PROBLEMS_PER_PAGE)
+    return render_template("jira/sync_run.html", run=run, problems=page)
 
 
 @bp.post("/jira/syncs")

@@ -1,5 +1,6 @@
-"""The Jira drift page at any size: a group per kind headed by its count, the first rows of
-each, one kind paged on demand, the team filter kept, and bad paging input answered."""
+"""The Jira pages at any size. Drift: a group per kind headed by its count, the first rows of
+each, one kind paged on demand, the team filter kept, bad paging input answered. The sync
+history and a run's messages: paged."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import sqlalchemy as sa
 from tests.helpers import counting_queries, record_incident
 from tests.test_mitigations import insert_open_mitigations
 from tracker.extensions import db
-from tracker.jira import drift_groups
-from tracker.models import DriftFlag, Mitigation, Team
+from tracker.jira import drift_groups, routes
+from tracker.models import DriftFlag, Mitigation, SyncRun, Team
 
 SEEN = datetime(2026, 1, 5, tzinfo=UTC)
 DUE_LATER = "ticket_due_later"
@@ -172,3 +173,66 @@ def test_incidents_that_disagree_with_jira_are_a_group_paged_like_the_others(vie
     assert group.count('data-label="Incident"') == total
     assert group.index("INC-27") < group.index("INC-1<")
     assert "Jira title 27" in group
+
+
+# Sync history ---------------------------------------------------------------------------------
+
+
+def add_runs(count: int, problems: int = 0) -> None:
+    """`count` finished runs an hour apart, each with `problems` messages."""
+    db.session.execute(
+        sa.insert(SyncRun),
+        [
+            {
+                "started_at": SEEN + timedelta(hours=n),
+                "finished_at": SEEN + timedelta(hours=n, seconds=5),
+                "status": "partial" if problems else "succeeded",
+                "trigger": "cli",
+                "problems": json.dumps(
+                    [f"OPS-{n}.{p}: Jira answered 500." for p in range(problems)]
+                ),
+            }
+            for n in range(count)
+        ],
+    )
+    db.session.commit()
+
+
+def run_ids(page: str) -> list[int]:
+    return [
+        int(n) for n in re.findall(r'<td data-label="Run"><a href="/jira/syncs/\d+">#(\d+)<', page)
+    ]
+
+
+def test_the_sync_history_is_paged_newest_first_at_the_same_cost(admin_client):
+    add_runs(3)
+    page_of(admin_client, "/jira/syncs")
+    with counting_queries() as few:
+        page_of(admin_client, "/jira/syncs")
+    add_runs(routes.RUNS_PER_PAGE + 7)
+    with counting_queries() as many:
+        first = page_of(admin_client, "/jira/syncs")
+    second = page_of(admin_client, "/jira/syncs?page=2")
+    total = routes.RUNS_PER_PAGE + 10
+    assert run_ids(first) == list(range(total, 10, -1))
+    assert run_ids(second) == list(range(10, 0, -1))
+    assert f"{routes.RUNS_PER_PAGE + 1}–{total} of {total}" in second
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("asked", ["abc", "-3", "999999999999"])
+def test_a_bad_page_of_the_sync_history_gives_a_page_of_runs(admin_client, asked):
+    add_runs(routes.RUNS_PER_PAGE + 1)
+    shown = run_ids(page_of(admin_client, f"/jira/syncs?page={asked}"))
+    assert shown == ([1] if asked.startswith("9") else list(range(routes.RUNS_PER_PAGE + 1, 1, -1)))
+
+
+def test_a_runs_messages_are_paged(admin_client):
+    add_runs(1, problems=routes.PROBLEMS_PER_PAGE + 3)
+    [run_id] = db.session.scalars(sa.select(SyncRun.id)).all()
+    first = page_of(admin_client, f"/jira/syncs/{run_id}")
+    last = page_of(admin_client, f"/jira/syncs/{run_id}?page=2")
+    assert first.count("<li>OPS-0.") == routes.PROBLEMS_PER_PAGE
+    assert "<li>OPS-0.0: " in first and f"<li>OPS-0.{routes.PROBLEMS_PER_PAGE}: " not in first
+    assert last.count("<li>OPS-0.") == 3 and f"<li>OPS-0.{routes.PROBLEMS_PER_PAGE + 2}: " in last
+    assert f'Batches not applied <span class="muted">({routes.PROBLEMS_PER_PAGE + 3})' in first
