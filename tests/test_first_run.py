@@ -53,8 +53,11 @@ def test_admin_in_no_team_may_join_an_existing_team_from_the_dashboard(
     factory.team("payments", "Payments")
     factory.risk(team=db.session.scalar(sa.select(Team).filter_by(slug="payments")))
     page = admin_client.get("/").get_data(as_text=True)
-    [action] = re.findall(r'action="(/admin/teams/payments/members)"', page)
-    response = admin_client.post(action, data={"user": admin.id})
+    [form] = re.findall(
+        r'<form method="post" action="/admin/teams/payments/members".*?</form>', page, re.S
+    )
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+    response = admin_client.post("/admin/teams/payments/members", data=fields)
     assert response.status_code == 302
     db.session.refresh(admin)
     assert [team.slug for team in admin.teams] == ["payments"]

@@ -105,5 +105,9 @@ class CategoryForm(RenameForm):
 
 
 class AddMemberForm(FlaskForm):
-    user = ChoiceField("Add a member", coerce=int, choices=[])
+    # An email, not a list to pick from: a company's thousands of users make no usable list.
+    email = EmailField(
+        "Add a member by email",
+        validators=[InputRequired("Give the email of the user to add."), Length(max=254)],
+    )
     submit = SubmitField("Add")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import confirm
+from tracker.accounts import queries
 from tracker.accounts import services as accounts
 from tracker.accounts.history import events_of
 from tracker.admin.forms import (
@@ -20,6 +21,7 @@ from tracker.auth.sessions import renew_session
 from tracker.extensions import db
 from tracker.forms import PostForm, apply_errors, choices
 from tracker.models import Team, User
+from tracker.paging import page_number
 from tracker.security import roles_required
 from tracker.sso import accounts as sso_accounts
 from tracker.sso import client as sso_client
@@ -35,7 +37,7 @@ def admins_only():
 
 
 def _team_choices() -> list[tuple[str, str]]:
-    return choices((team.slug, team.name) for team in accounts.list_teams())
+    return choices(queries.team_names())
 
 
 def _groups_decide_roles() -> bool:
@@ -52,11 +54,22 @@ def _render(template: str, form, **context):
     return render_template(template, form=form, **context), 400 if form.errors else 200
 
 
+# Users, teams and a team's members, a page at a time: a company has thousands of users.
+PER_PAGE = 50
+
+
+def _search_and_page() -> tuple[str, int]:
+    return queries.search_text(request.args.get("q")), page_number(request.args.get("page"))
+
+
 @bp.get("/users")
 def users():
-    everyone = accounts.list_users()
+    q, page = _search_and_page()
     return render_template(
-        "admin/users.html", users=everyone, unknown_teams=sso_accounts.unknown_teams(everyone)
+        "admin/users.html",
+        users=queries.users_page(q, page, PER_PAGE),
+        q=q,
+        unknown_teams=sso_accounts.unknown_teams(),
     )
 
 
@@ -142,7 +155,11 @@ def user_password(user_id: int):
 
 @bp.get("/teams")
 def teams():
-    return render_template("admin/teams.html", teams=accounts.list_teams())
+    q, page = _search_and_page()
+    shown = queries.teams_page(q, page, PER_PAGE)
+    return render_template(
+        "admin/teams.html", teams=shown, q=q, members=queries.member_counts(shown.items)
+    )
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
@@ -162,18 +179,12 @@ def team_new():
 
 
 def _team_page(team: Team, rename_form=None, member_form=None, status: int = 200):
-    member_form = member_form or AddMemberForm(formdata=None)
-    member_ids = {member.id for member in team.members}
-    member_form.user.choices = choices(
-        (user.id, f"{user.display_name} <{user.email}>")
-        for user in accounts.list_users()
-        if user.id not in member_ids and user.active
-    )
     return render_template(
         "admin/team_detail.html",
         team=team,
+        members=queries.members_page(team, page_number(request.args.get("page")), PER_PAGE),
         rename_form=rename_form or RenameForm(obj=team, formdata=None),
-        member_form=member_form,
+        member_form=member_form or AddMemberForm(formdata=None),
         remove_form=PostForm(),
     ), status
 
@@ -202,14 +213,13 @@ def team_rename(slug: str):
 def team_add_member(slug: str):
     team = db.one_or_404(db.select(Team).filter_by(slug=slug))
     form = AddMemberForm()
-    form.user.choices = choices(
-        (user.id, user.email) for user in accounts.list_users() if user.active
-    )
     if form.validate_on_submit():
-        user = db.get_or_404(User, form.user.data)
-        accounts.add_member(team, user)
-        flash(f"Added {user.display_name} to {team.name}.", "success")
-        return redirect(url_for("admin.team_detail", slug=team.slug))
+        user = queries.active_user_by_email(form.email.data)
+        if user is not None:
+            accounts.add_member(team, user)
+            flash(f"Added {user.display_name} to {team.name}.", "success")
+            return redirect(url_for("admin.team_detail", slug=team.slug))
+        form.email.errors.append(f"No active user has the email {form.email.data.strip()}.")
     return _team_page(team, member_form=form, status=400)
 
 
@@ -217,6 +227,8 @@ def team_add_member(slug: str):
 def team_remove_member(slug: str, user_id: int):
     team = db.one_or_404(db.select(Team).filter_by(slug=slug))
     user = db.get_or_404(User, user_id)
+    # Back to the page of members the button was on.
+    back = url_for("admin.team_detail", slug=team.slug, page=request.args.get("page", type=int))
     if PostForm().validate_on_submit() and not confirm.confirmed():
         return confirm.ask(
             f"Remove {user.display_name} from {team.name}?",
@@ -227,9 +239,9 @@ def team_remove_member(slug: str, user_id: int):
                 else "."
             ),
             "Remove from the team",
-            url_for("admin.team_detail", slug=team.slug),
+            back,
         )
     if PostForm().validate_on_submit():
         accounts.remove_member(team, user)
         flash(f"Removed {user.display_name} from {team.name}.", "success")
-    return redirect(url_for("admin.team_detail", slug=team.slug))
+    return redirect(back)
