@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from tracker.extensions import db
 from tracker.mitigations import services as mitigation_services
 from tracker.models import DriftFlag, Mitigation, Review, ReviewDecision, Risk, Team
 from tracker.reviews import entries, queries, services, team_view
+from tracker.reviews import routes as review_routes
 from tracker.risks import services as risk_services
 from tracker.validation import PermissionDenied, ValidationError
 
@@ -656,6 +658,42 @@ def test_the_list_shows_each_review_with_its_status_and_counts(
     assert page.count("<tr") == 3  # header + two reviews
     assert "Continue review #" in page and "Start a review" not in page
     assert ">Finished<" in page and ">Open<" in page
+
+
+def review_links(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<td data-label="Review"><a href="/reviews/(\d+)">', page)]
+
+
+def test_the_list_pages_the_reviews_newest_first_and_offers_the_open_one_from_any_page(
+    admin, admin_client, db_risk, clock, monkeypatch
+):
+    monkeypatch.setattr(review_routes, "REVIEWS_PER_PAGE", 2)
+    for _ in range(4):
+        finish_and_wait(services.start_review(admin), admin, clock)
+    open_one = services.start_review(admin)
+    ids = sorted(db.session.scalars(sa.select(Review.id)), reverse=True)
+
+    pages = [admin_client.get(f"/reviews?page={n}").get_data(as_text=True) for n in (1, 2, 3)]
+
+    assert [review_links(page) for page in pages] == [ids[0:2], ids[2:4], ids[4:5]]
+    assert all(f"Continue review #{open_one.id}" in page for page in pages)
+    assert "3–4 of 5" in pages[1]
+    assert review_links(admin_client.get("/reviews?page=oops").get_data(as_text=True)) == ids[:2]
+
+
+def test_the_list_costs_the_same_queries_for_1_and_6_reviews(admin, admin_client, db_risk, clock):
+    finish_and_wait(services.start_review(admin), admin, clock)
+    admin_client.get("/reviews")
+    with counting_queries() as few:
+        admin_client.get("/reviews")
+    for _ in range(5):
+        review = services.start_review(admin)
+        decide(review, admin, kind="note", note="Noted", risk_key=db_risk.key)
+        finish_and_wait(review, admin, clock)
+    with counting_queries() as many:
+        page = admin_client.get("/reviews").get_data(as_text=True)
+    assert len(review_links(page)) == 6
+    assert len(many) == len(few)
 
 
 def test_the_print_page_has_no_navigation_and_prints_the_review(viewer_client, admin, review):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, undefer
 
 from tracker.extensions import db
 from tracker.models import Review, ReviewDecision, Team, User
-from tracker.paging import Page
+from tracker.paging import Page, clamp_page
 from tracker.reviews import entries
 from tracker.roadmap.summary import delivery_line
 
@@ -23,20 +23,28 @@ class ReviewRow:
     decisions: int
 
 
-def list_reviews() -> list[ReviewRow]:
-    """Every review, newest first, with its number of decisions (two queries; the snapshots
-    are not read)."""
+def reviews_page(page: int = 1, per_page: int = 50) -> Page:
+    """One page of the reviews, newest first, each with its number of decisions: three queries
+    whatever the number of reviews (the snapshots are not read). A page past the last gives
+    the last."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Review))
+    page = clamp_page(page, total, per_page)
     reviews = db.session.scalars(
         sa.select(Review)
         .options(joinedload(Review.started_by), joinedload(Review.finished_by))
         .order_by(Review.started_at.desc(), Review.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     counts = dict(
         db.session.execute(
-            sa.select(ReviewDecision.review_id, sa.func.count()).group_by(ReviewDecision.review_id)
+            sa.select(ReviewDecision.review_id, sa.func.count())
+            .where(ReviewDecision.review_id.in_([review.id for review in reviews]))
+            .group_by(ReviewDecision.review_id)
         ).all()
     )
-    return [ReviewRow(review, counts.get(review.id, 0)) for review in reviews]
+    rows = [ReviewRow(review, counts.get(review.id, 0)) for review in reviews]
+    return Page(items=rows, total=total, page=page, per_page=per_page)
 
 
 @dataclass

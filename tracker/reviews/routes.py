@@ -32,11 +32,16 @@ DECISION_INPUTS = ("kind", "until", "assignee", "note")
 bp.context_processor(present.helpers)
 
 
+# A review a week makes 52 a year; the list shows a year at a time.
+REVIEWS_PER_PAGE = 52
+
+
 @bp.get("")
 def index():
     return render_template(
         "reviews/list.html",
-        rows=queries.list_reviews(),
+        rows=queries.reviews_page(page_number(request.args.get("page")), REVIEWS_PER_PAGE),
+        open_review=services.open_review(),
         form=StartForm(),
         can_run=current_user.role == "admin",
     )
