@@ -25,6 +25,7 @@ from tracker.domain.lifecycle import in_treatment_sql, is_active_sql
 from tracker.domain.mitigations import is_open_sql
 from tracker.extensions import db
 from tracker.models import Mitigation, Risk
+from tracker.paging import Page, clamp_page
 from tracker.risks.settings import ScoringSettings
 
 REASONS = {
@@ -46,16 +47,10 @@ class PlanningItem:
 
 
 @dataclass(frozen=True)
-class Planning:
-    quarter: Quarter
-    items: list[PlanningItem]
-    total: int
-    page: int
-    per_page: int
+class Planning(Page):
+    """A page of the quarter's planning list (items are PlanningItem)."""
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    quarter: Quarter
 
 
 def minutes_saved_expression() -> sa.ColumnElement:
@@ -110,7 +105,7 @@ def planning(
     if team_id is not None:
         where.append(Risk.team_id == team_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Risk).where(*where))
-    page = min(max(page, 1), max(1, -(-total // per_page)))
+    page = clamp_page(page, total, per_page)
     saved = minutes_saved_expression()
     rows = db.session.execute(
         sa.select(Risk, saved.label("saved"), *flags)
@@ -134,4 +129,4 @@ def planning(
         )
         for row in rows
     ]
-    return Planning(quarter, items, total, page, per_page)
+    return Planning(items=items, total=total, page=page, per_page=per_page, quarter=quarter)

@@ -12,24 +12,17 @@ from tracker.domain.mitigations import is_open_sql
 from tracker.extensions import db
 from tracker.jira import epics
 from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, Team
+from tracker.paging import Page, clamp_page
 
 GROUPINGS = ("team", "risk")
 
 
 @dataclass(frozen=True)
-class WorkPage:
-    """A page of open mitigations, with the tickets linked to each and the total count."""
+class WorkPage(Page):
+    """A page of open mitigations, with the tickets linked to each and their epics' progress."""
 
-    items: list[Mitigation]
     tickets: dict[int, list[JiraTicket]]
     progress: dict[int, epics.Progress]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def _open_work(team_id: int | None) -> sa.Select:
@@ -58,7 +51,7 @@ def open_work_page(team_id: int | None, group: str, page: int, per_page: int) ->
     large register."""
     query = _open_work(team_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = min(max(page, 1), max(1, -(-total // per_page)))
+    page = clamp_page(page, total, per_page)
     ids = db.session.scalars(
         _ordered(query, group).limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -76,7 +69,12 @@ def open_work_page(team_id: int | None, group: str, page: int, per_page: int) ->
     }
     items = [rows[i] for i in ids if i in rows]
     return WorkPage(
-        items, tickets_of(ids), epics.progress_by_mitigation(ids), total, page, per_page
+        items=items,
+        total=total,
+        page=page,
+        per_page=per_page,
+        tickets=tickets_of(ids),
+        progress=epics.progress_by_mitigation(ids),
     )
 
 

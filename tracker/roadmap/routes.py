@@ -8,6 +8,7 @@ from tracker import clock
 from tracker.domain.delivery import Quarter, recent_quarters
 from tracker.extensions import db
 from tracker.models import Team
+from tracker.paging import page_number
 from tracker.risks import settings as scoring_settings
 from tracker.roadmap import delivery, exports, planning, queries, timeline
 from tracker.team_filter import requested_team
@@ -19,8 +20,7 @@ PLANNING_PER_PAGE = 100
 
 
 def _page_number() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and len(text) < 7 else 1
+    return page_number(request.args.get("page"))
 
 
 def _quarter(default: Quarter) -> tuple[Quarter, str | None]:
