@@ -124,7 +124,7 @@ def test_a_kind_pages_through_all_its_flags_at_the_same_cost(viewer_client, sre)
     assert tickets(second) == [f"SRE-{n}" for n in range(per_page + 1, 2 * per_page + 1)]
     assert f"{per_page + 1}–{2 * per_page} of {2 * per_page + 10}" in second
     assert 'href="/jira/drift?kind=ticket_due_later" rel="prev"' in second
-    assert 'href="/jira/drift?page=3&amp;kind=ticket_due_later" rel="next"' in second
+    assert 'href="/jira/drift?kind=ticket_due_later&amp;page=3" rel="next"' in second
     assert len(second_queries) == len(first_queries)
 
 
