@@ -8,7 +8,8 @@ import re
 import pytest
 
 from tests.conftest import signed_in_client
-from tracker.api import tokens
+from tests.helpers import counting_queries
+from tracker.api import account, tokens
 from tracker.api.cli import tokens_cli
 from tracker.extensions import db
 from tracker.models import ApiToken
@@ -253,3 +254,40 @@ def test_reactivating_a_user_does_not_revive_their_old_tokens(factory, admin, ho
     assert token.revoked_at is not None
     _, fresh = tokens.create_token(user, "new script")
     assert tokens.authenticate(fresh) == user
+
+
+def test_the_tokens_page_shows_a_page_of_tokens_newest_first_at_the_same_cost(
+    viewer, viewer_client, clock, monkeypatch
+):
+    monkeypatch.setattr(account, "PER_PAGE", 3)
+    for n in range(2):
+        tokens.create_token(viewer, f"run {n}")
+        clock.advance(minutes=1)
+    viewer_client.get("/account/tokens")
+    with counting_queries() as few:
+        viewer_client.get("/account/tokens")
+    for n in range(2, 7):
+        tokens.create_token(viewer, f"run {n}")
+        clock.advance(minutes=1)
+    with counting_queries() as many:
+        first = viewer_client.get("/account/tokens").get_data(as_text=True)
+    last = viewer_client.get("/account/tokens?page=99").get_data(as_text=True)
+
+    def names(page: str) -> list[str]:
+        return re.findall(r'<td data-label="Name">([^<]+)</td>', page)
+
+    assert names(first) == ["run 6", "run 5", "run 4"]
+    assert names(last) == ["run 0"] and "7–7 of 7" in last
+    assert len(many) == len(few)
+
+
+def test_revoking_a_token_returns_to_its_page(viewer, viewer_client, clock, monkeypatch):
+    monkeypatch.setattr(account, "PER_PAGE", 1)
+    oldest, _ = tokens.create_token(viewer, "old")
+    clock.advance(minutes=1)
+    tokens.create_token(viewer, "new")
+    response = viewer_client.post(
+        f"/account/tokens/{oldest.id}/revoke?page=2", data={"confirmed": "yes"}
+    )
+    assert response.headers["Location"] == "/account/tokens?page=2"
+    assert not oldest.active

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
@@ -11,9 +11,13 @@ from wtforms.validators import InputRequired, Length
 from tracker import confirm
 from tracker.api import tokens
 from tracker.forms import PostForm, apply_errors, too_long
+from tracker.paging import page_number
 from tracker.validation import ValidationError
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
+
+# A script that makes a token per run leaves thousands; the page shows them 50 at a time.
+PER_PAGE = 50
 
 
 class TokenForm(FlaskForm):
@@ -33,7 +37,7 @@ def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
         "api/tokens.html",
         form=form,
         revoke_form=PostForm(formdata=None),
-        tokens=tokens.tokens_of(current_user),
+        tokens=tokens.tokens_page(current_user, page_number(request.args.get("page")), PER_PAGE),
         new_token=new_token,
     )
     return page, status
@@ -65,13 +69,15 @@ def revoke(token_id: int):
         abort(404)
     if not PostForm().validate_on_submit():
         abort(400)
+    # Back to the page of tokens the button was on.
+    back = url_for("tokens.index", page=request.args.get("page", type=int))
     if not confirm.confirmed():
         return confirm.ask(
             f"Revoke the token “{token.name}”?",
             "Scripts using it stop working at once; a revoked token cannot be used again.",
             "Revoke",
-            url_for("tokens.index"),
+            back,
         )
     tokens.revoke_token(token)
     flash(f"Revoked the token “{token.name}”; scripts using it now get 401.", "success")
-    return redirect(url_for("tokens.index"))
+    return redirect(back)
