@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.domain.incidents import STATUSES
 from tracker.domain.mitigations import is_open_sql
 from tracker.extensions import db
+from tracker.filter_options import menu_options
 from tracker.incidents.attention import INCIDENT_LISTS, incident_condition_now
 from tracker.incidents.keys import parse_incident_key
 from tracker.models import Incident, IncidentService, Mitigation, Risk, Team, User
@@ -172,9 +173,10 @@ def filter_choices() -> dict[str, list]:
     """What the list's filter menus offer: teams and the services incidents name."""
     return {
         "teams": db.session.scalars(sa.select(Team).order_by(Team.name)).all(),
-        "services": db.session.scalars(
+        # None when too many to offer (tracker.filter_options): the filter is a text box.
+        "services": menu_options(
             sa.select(IncidentService.name).distinct().order_by(IncidentService.name)
-        ).all(),
+        ),
     }
 
 

@@ -16,6 +16,7 @@ from tracker.dashboard.ranking import in_priority_order
 from tracker.domain import lifecycle, scoring
 from tracker.domain import mitigations as mitigation_rules
 from tracker.extensions import db
+from tracker.filter_options import menu_options
 from tracker.incidents.materialised import estimate_too_low_ids
 from tracker.mitigations import queries as mitigation_queries
 from tracker.models import Category, Mitigation, Risk, Tag, Team, User, risk_tags
@@ -298,18 +299,16 @@ def register_page(
 
 
 def filter_choices() -> dict[str, list]:
-    """Teams, categories, owners and tags to offer in the filter bar (four queries)."""
+    """Teams, categories, owners and tags to offer in the filter bar (four queries); owners or
+    tags are None when there are too many to offer."""
     return {
         "teams": list(db.session.scalars(sa.select(Team).order_by(Team.name))),
         "categories": list(
             db.session.scalars(sa.select(Category).order_by(Category.position, Category.name))
         ),
-        "owners": list(
-            db.session.scalars(
-                sa.select(User)
-                .where(User.id.in_(sa.select(Risk.owner_id)))
-                .order_by(User.display_name)
-            )
+        # None when too many to offer (tracker.filter_options): the filter is a text box.
+        "owners": menu_options(
+            sa.select(User).where(User.id.in_(sa.select(Risk.owner_id))).order_by(User.display_name)
         ),
-        "tags": list(db.session.scalars(sa.select(Tag.name).order_by(Tag.name))),
+        "tags": menu_options(sa.select(Tag.name).order_by(Tag.name)),
     }
