@@ -15,6 +15,7 @@ from tracker.domain import mitigations as mitigation_rules
 from tracker.extensions import db
 from tracker.history import display_value
 from tracker.models import Category, Mitigation, Risk, RiskEvent, Team, User
+from tracker.paging import Page, clamp_page
 
 FIELD_LABELS = {
     "created": "Created",
@@ -213,15 +214,37 @@ def _as_changes(events) -> list[Change]:
     return [_as_change(event, names) for event in events]
 
 
-def timeline(risk: Risk) -> list[Change]:
-    """Every change to the risk, newest first (two queries)."""
-    events = db.session.scalars(
+def _events_of(risk: Risk) -> sa.Select:
+    return (
         sa.select(RiskEvent)
         .where(RiskEvent.risk_id == risk.id)
         .options(selectinload(RiskEvent.actor), selectinload(RiskEvent.mitigation))
         .order_by(RiskEvent.at.desc(), RiskEvent.id.desc())
     )
-    return _as_changes(events)
+
+
+def timeline(risk: Risk) -> list[Change]:
+    """Every change to the risk, newest first (two queries)."""
+    return _as_changes(db.session.scalars(_events_of(risk)))
+
+
+def timeline_page(risk: Risk, page: int = 1, per_page: int = 50) -> Page:
+    """One page of the risk's changes, newest first: a count, then the page with its actors
+    and mitigations, whatever the length of the history. A page past the last gives the
+    last."""
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(RiskEvent).where(RiskEvent.risk_id == risk.id)
+    )
+    page = clamp_page(page, total, per_page)
+    events = db.session.scalars(_events_of(risk).limit(per_page).offset((page - 1) * per_page))
+    return Page(items=_as_changes(events), total=total, page=page, per_page=per_page)
+
+
+def changes_to(risk: Risk, fields: Iterable[str]) -> list[Change]:
+    """The changes to these fields of the risk, newest first: e.g. its scale values, which its
+    score chart is drawn from (tracker.risks.charts) whichever page of the history shows."""
+    query = _events_of(risk).where(RiskEvent.field.in_(list(fields)))
+    return _as_changes(db.session.scalars(query))
 
 
 def changes_since(risk: Risk, version: int, mitigation: Mitigation | None = None) -> list[Change]:

@@ -20,11 +20,15 @@ from tracker.jira import queries as jira_queries
 from tracker.mitigations import queries as mitigation_queries
 from tracker.mitigations import views as mitigation_views
 from tracker.models import Category, Risk, Team, User
+from tracker.paging import page_number
 from tracker.risks import charts, history, permissions, queries, services
 from tracker.risks import settings as scoring_settings
 from tracker.risks.blueprint import bp
 from tracker.risks.forms import ArchiveForm, ReviewForm, RiskForm, StatusForm
 from tracker.validation import ValidationError
+
+# A risk reviewed weekly for years keeps thousands of changes; its page shows them 50 at a time.
+HISTORY_PER_PAGE = 50
 
 
 def _form_choices(form: RiskForm) -> None:
@@ -124,11 +128,11 @@ def status_form_for(risk: Risk) -> StatusForm:
 def render_detail(risk: Risk, code: int = 200):
     """The risk's page."""
     settings = scoring_settings.current()
-    timeline = history.timeline(risk)
+    timeline = history.timeline_page(risk, page_number(request.args.get("page")), HISTORY_PER_PAGE)
     points = charts.score_points(
         {name: getattr(risk, name) for name in charts.SCORE_PARTS},
         risk.created_at,
-        timeline,
+        history.changes_to(risk, charts.SCORE_PARTS),
         clock.now(),
     )
     status_form = status_form_for(risk)
