@@ -155,8 +155,11 @@ def needs_rescore_sql(
 def blocker_note(notes: str) -> str:
     """What a blocked mitigation waits on: the last note written (notes are appended one a
     line, "2026-03-04 Max Manager: Waiting on the network team"); '' when there is none."""
-    lines = [line.strip() for line in (notes or "").splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+    # From the end: notes grow a line per update, and only the last one counts.
+    for line in reversed((notes or "").splitlines()):
+        if line.strip():
+            return line.strip()
+    return ""
 
 
 def slip_summary(slip_count: int, slip_days: int) -> str:

@@ -126,34 +126,50 @@ def freeze_mitigations(review_id: int, today: date, due_soon_days: int) -> None:
 
 def blocked_entries(review_id: int) -> list[dict]:
     """The blocked mitigations of the review's risks, in ranking order, each with what it
-    waits on (the last note): one query over the frozen rows and the notes."""
+    waits on (the last note): one query over the frozen rows and the notes, read as plain
+    rows (thousands of them in a large register)."""
+    m, risk = ReviewMitigation, ReviewEntry
     query = (
-        sa.select(ReviewMitigation, ReviewEntry, Mitigation.notes, Team.slug)
-        .join(
-            ReviewEntry,
-            sa.and_(
-                ReviewEntry.review_id == ReviewMitigation.review_id,
-                ReviewEntry.position == ReviewMitigation.entry_position,
-            ),
+        sa.select(
+            m.mitigation_id,
+            m.title,
+            risk.risk_key,
+            m.team_name,
+            Team.slug,
+            risk.team_slug,
+            m.owner,
+            m.due_date,
+            Mitigation.notes,
         )
-        .join(Mitigation, Mitigation.id == ReviewMitigation.mitigation_id)
+        .join(risk, sa.and_(risk.review_id == m.review_id, risk.position == m.entry_position))
+        .join(Mitigation, Mitigation.id == m.mitigation_id)
         .join(Team, Team.id == Mitigation.team_id)
-        .where(ReviewMitigation.review_id == review_id, ReviewMitigation.status == "blocked")
-        .order_by(ReviewMitigation.entry_position, ReviewMitigation.position)
+        .where(m.review_id == review_id, m.status == "blocked")
+        .order_by(m.entry_position, m.position)
     )
     return [
         {
-            "label": m.label,
-            "title": m.title,
-            "risk_key": risk.risk_key,
-            "team": m.team_name,
+            "label": f"M-{mitigation_id}",
+            "title": title,
+            "risk_key": risk_key,
+            "team": team,
             "team_slug": team_slug,
-            "risk_team_slug": risk.team_slug,
-            "owner": m.owner,
-            "due_date": m.due_date.isoformat(),
+            "risk_team_slug": risk_team_slug,
+            "owner": owner,
+            "due_date": due_date.isoformat(),
             "note": mitigation_rules.blocker_note(notes),
         }
-        for m, risk, notes, team_slug in db.session.execute(query)
+        for (
+            mitigation_id,
+            title,
+            risk_key,
+            team,
+            team_slug,
+            risk_team_slug,
+            owner,
+            due_date,
+            notes,
+        ) in db.session.execute(query)
     ]
 
 
