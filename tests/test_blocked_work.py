@@ -78,7 +78,7 @@ def test_a_review_frozen_before_blocked_work_was_kept_still_renders(admin_client
     review = reviews.start_review(admin)
     stored = db.session.get(Review, review.id)
     snapshot = json.loads(stored.snapshot)
-    del snapshot["blocked"]
+    del snapshot["blocked_rows"]
     stored.snapshot = json.dumps(snapshot)
     db.session.commit()
     response = admin_client.get(f"/reviews/{review.id}")

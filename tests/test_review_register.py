@@ -63,6 +63,15 @@ def big_review(admin, factory):
     """An open review of 120 varied risks (three pages of the register)."""
     team = factory.team()
     _varied_register(team.id, admin.id, 120)
+    first = db.session.scalar(
+        sa.select(Mitigation.id).join(Risk).where(Risk.status == "open").order_by(Mitigation.id)
+    )
+    db.session.execute(
+        sa.update(Mitigation)
+        .where(Mitigation.id == first)
+        .values(status="blocked", notes="2026-02-27 Ada: asked\n2026-03-01 Ada: Waiting on DNS\n")
+    )
+    db.session.commit()
     return services.start_review(admin)
 
 
@@ -249,6 +258,10 @@ def test_newly_overdue_work_is_read_against_the_previous_reviews_rows(
 
 def test_a_review_survives_the_move_to_rows_and_back(app, admin, factory, payments, big_review):
     before = snapshot_of(db.session.get(Review, big_review.id))
+    blocked_before = entries.blocked(big_review.id)
+    assert (
+        blocked_before[1] == 1 and blocked_before[0][0]["note"] == "2026-03-01 Ada: Waiting on DNS"
+    )
     db.session.remove()
 
     downgrade(revision="0021")
@@ -258,18 +271,61 @@ def test_a_review_survives_the_move_to_rows_and_back(app, admin, factory, paymen
                 sa.text("SELECT snapshot FROM reviews WHERE id = :id"), {"id": big_review.id}
             ).scalar_one()
         old = json.loads(text)
-        assert old["format"] == 1
+        assert old["format"] == 1 and "blocked_rows" not in old
         assert [risk["key"] for risk in old["risks"]] == [risk["key"] for risk in before["risks"]]
         assert _same_but_counts(old["risks"], before["risks"])
+        assert old["blocked"] == blocked_before[0]
     finally:
         upgrade()
     db.session.remove()
 
     after = snapshot_of(db.session.get(Review, big_review.id))
-    assert after["format"] == 2
-    assert after == before | {"format": 2}
+    assert after["format"] == 3
+    assert after == before
+    assert entries.blocked(big_review.id) == blocked_before
 
 
 def _same_but_counts(old: list[dict], new: list[dict]) -> bool:
     """The old document did not keep the count of open mitigations (it counted them)."""
     return [{k: v for k, v in r.items() if k != "open_mitigations"} for r in new] == old
+
+
+def test_the_markdown_streams_and_lists_every_blocked_mitigation(viewer_client, big_review):
+    response = viewer_client.get(f"/reviews/{big_review.id}.md")
+
+    assert response.is_streamed
+    text = response.get_data(as_text=True)
+    assert "## Blocked mitigations (1)" in text and "Waiting on DNS" in text
+
+
+def test_the_page_shows_the_first_blocked_mitigations_and_counts_the_rest(
+    admin, admin_client, factory
+):
+    team = factory.team()
+    insert_risks(30, team.id, admin.id)
+    _with_mitigations(list(db.session.scalars(sa.select(Risk.id))), team.id)
+    db.session.execute(sa.update(Mitigation).values(status="blocked", notes="Waiting"))
+    db.session.commit()
+    review = services.start_review(admin)
+
+    page = admin_client.get(f"/reviews/{review.id}").get_data(as_text=True)
+    section = page.split('id="blocked-title"')[1].split("</section>")[0]
+
+    assert "(60)" in section
+    assert section.count("<li>") == entries.BLOCKED_SHOWN
+    assert f"and {60 - entries.BLOCKED_SHOWN} more" in section
+
+
+def test_a_teams_view_lists_only_the_blocked_work_touching_it(
+    admin, factory, viewer_client, big_review
+):
+    slug = db.session.scalar(
+        sa.select(ReviewEntry.team_slug).where(ReviewEntry.review_id == big_review.id).limit(1)
+    )
+    other = factory.team()
+
+    mine = viewer_client.get(f"/reviews/{big_review.id}.md?team={slug}").get_data(as_text=True)
+    theirs = viewer_client.get(f"/reviews/{big_review.id}.md?team={other.slug}")
+
+    assert "## Blocked mitigations (1)" in mine and "Waiting on DNS" in mine
+    assert "## Blocked mitigations (0)" in theirs.get_data(as_text=True)

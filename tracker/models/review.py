@@ -132,6 +132,10 @@ class ReviewMitigation(db.Model):
     __tablename__ = "review_mitigations"
     __table_args__ = (
         sa.Index("ix_review_mitigations_entry", "review_id", "entry_position", "position"),
+        # The blocked work of a review, counted and listed in ranking order from the index.
+        sa.Index(
+            "ix_review_mitigations_status", "review_id", "status", "entry_position", "position"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,7 +152,12 @@ class ReviewMitigation(db.Model):
     # "overdue", "due_soon" or NULL on the review's day (tracker.domain.mitigations.due_state).
     due_state: Mapped[str | None] = mapped_column(sa.String(16))
     team_name: Mapped[str] = mapped_column(sa.String(120))
+    # NULL for reviews frozen before it was kept (migration 0025 fills it for blocked work).
+    team_slug: Mapped[str | None] = mapped_column(sa.String(64))
     owner: Mapped[str | None] = mapped_column(sa.String(120))
+    # The notes of blocked work as they were (what it waits on is their last line,
+    # tracker.domain.mitigations.blocker_note); NULL for other statuses.
+    notes: Mapped[str | None] = mapped_column(sa.Text)
 
     @property
     def label(self) -> str:

@@ -128,14 +128,15 @@ def _changes(view: ReviewView) -> list[str]:
 
 
 def _blocked(view: ReviewView) -> list[str]:
-    if view.blocked is None:  # frozen before blocked work was kept with reviews
+    every = view.all_blocked()
+    if every is None:  # frozen before blocked work was kept with reviews
         return []
-    lines = [f"## Blocked mitigations ({len(view.blocked)})", ""]
-    for m in view.blocked:
+    lines = [f"## Blocked mitigations ({view.blocked_total})", ""]
+    for m in every:
         waits = f" — {md.inline(m['note'])}" if m["note"] else ""
         title, team = md.inline(m["title"]), md.inline(m["team"])
         lines.append(f"- {m['risk_key']} {m['label']} {title} ({team}){waits}")
-    return lines if view.blocked else [*lines, "None."]
+    return lines if view.blocked_total else [*lines, "None."]
 
 
 def _decisions(view: ReviewView) -> list[str]:
@@ -149,20 +150,31 @@ def _decisions(view: ReviewView) -> list[str]:
     return lines if view.decisions else [*lines, "No decisions recorded."]
 
 
+def markdown_parts(view: ReviewView) -> Iterator[str]:
+    """The review in Markdown, a section at a time: heading, top risks table, blocked work,
+    incidents, changes, delivery, decisions, notes."""
+    parts = (
+        _heading,
+        _table,
+        _blocked,
+        _incidents,
+        _changes,
+        _delivery,
+        _decisions,
+        lambda v: ["## Notes", "", md.block(v.review.notes.strip()) or "No notes."],
+    )
+    first = True
+    for part in parts:
+        lines = part(view)
+        if lines:
+            yield ("" if first else "\n\n") + "\n".join(lines)
+            first = False
+    yield "\n"
+
+
 def markdown(view: ReviewView) -> str:
-    """The review in Markdown: heading, top risks table, changes, decisions, notes."""
-    notes = md.block(view.review.notes.strip()) or "No notes."
-    parts = [
-        _heading(view),
-        _table(view),
-        _blocked(view),
-        _incidents(view),
-        _changes(view),
-        _delivery(view),
-        _decisions(view),
-        ["## Notes", "", notes],
-    ]
-    return "\n\n".join("\n".join(part) for part in parts if part) + "\n"
+    """The whole Markdown export as one string."""
+    return "".join(markdown_parts(view))
 
 
 def _incidents(view: ReviewView) -> list[str]:

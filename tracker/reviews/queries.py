@@ -61,6 +61,10 @@ class ReviewView:
     team: Team | None = None
     # The page of the ranked register shown (the team's risks only when narrowed).
     register: Page | None = None
+    # The first blocked mitigations (entries.BLOCKED_SHOWN) and how many there are; None for
+    # reviews frozen before blocked work was kept.
+    blocked: list[dict] | None = None
+    blocked_total: int = 0
 
     @property
     def frozen(self) -> entries.Frozen:
@@ -105,9 +109,16 @@ class ReviewView:
         return frozen["quarter"], rows
 
     @property
-    def blocked(self) -> list[dict] | None:
-        """The blocked mitigations as reviewed; None for reviews frozen before they were kept."""
-        return self.snapshot.get("blocked")
+    def team_arg(self) -> tuple[str, str] | None:
+        """(slug, name) of the team the view is narrowed to."""
+        return (self.team.slug, self.team.name) if self.team else None
+
+    def all_blocked(self) -> Iterator[dict] | None:
+        """Every blocked mitigation as reviewed (the team's when narrowed), streamed; None for
+        reviews frozen before blocked work was kept."""
+        if not self.snapshot.get("blocked_rows"):
+            return None
+        return entries.all_blocked(self.review.id, self.team_arg)
 
     @property
     def incidents(self) -> dict | None:
@@ -161,9 +172,12 @@ def load(review_id: int) -> ReviewView:
 
 def with_page(view: ReviewView, number: int = 1) -> ReviewView:
     """The view with page `number` of its ranked register read (clamped to the pages there
-    are): three queries."""
+    are) and the first of its blocked work: five queries."""
     register = entries.page(view.review.id, view.frozen, view.team_slug, number)
-    return replace(view, register=register)
+    blocked, blocked_total = None, 0
+    if view.snapshot.get("blocked_rows"):
+        blocked, blocked_total = entries.blocked(view.review.id, view.team_arg)
+    return replace(view, register=register, blocked=blocked, blocked_total=blocked_total)
 
 
 def assignee_choices() -> list[User]:

@@ -220,8 +220,10 @@ def _download(body, mimetype: str, view, extension: str, disposition: str) -> Re
 @bp.get("/<int:review_id>.md")
 def markdown(review_id: int):
     view = _load(review_id, strict=True)
-    # Inline: opened in the browser, ready to copy into a doc or chat.
-    return _download(exports.markdown(view), "text/markdown", view, "md", "inline")
+    # Inline: opened in the browser, ready to copy into a doc or chat. Streamed: its list of
+    # blocked work is read in chunks while it is sent.
+    body = stream_with_context(exports.markdown_parts(view))
+    return _download(body, "text/markdown", view, "md", "inline")
 
 
 @bp.get("/<int:review_id>.csv")

@@ -5,7 +5,7 @@ a row of review_entries at its rank in the register's priority order — the das
 see tracker.domain.ranking — and each of its mitigations a row of review_mitigations. Both are
 written by INSERT … SELECT with row_number() over that order, so freezing costs a few
 statements whatever the register's size and no risk passes through Python. The small parts
-(error-budget totals, delivery, blocked work) stay a JSON document on the review. Written once
+(error-budget totals, delivery) stay a JSON document on the review. Written once
 and never recomputed, so later edits do not change what a review saw.
 """
 
@@ -27,8 +27,9 @@ from tracker.models.risks import KEY_PREFIX
 from tracker.risks.settings import ScoringSettings
 from tracker.roadmap.summary import delivery_snapshot
 
-# 2: the risks are rows (review_entries); 1 kept them in the document (moved by migration 0022).
-FORMAT = 2
+# 3: the risks, their mitigations and the blocked work are rows; 1 kept the risks and 2 the
+# blocked work in the document (moved by migrations 0022 and 0025).
+FORMAT = 3
 
 
 def _key_sql(number: sa.ColumnElement[int]) -> sa.ColumnElement[str]:
@@ -111,7 +112,9 @@ def freeze_mitigations(review_id: int, today: date, due_soon_days: int) -> None:
             Mitigation.status, Mitigation.due_date, today, due_soon_days
         ),
         "team_name": Team.name,
+        "team_slug": Team.slug,
         "owner": owner.display_name,
+        "notes": sa.case((Mitigation.status == "blocked", Mitigation.notes), else_=sa.null()),
     }
     select = (
         sa.select(*[value.label(name) for name, value in columns.items()])
@@ -122,55 +125,6 @@ def freeze_mitigations(review_id: int, today: date, due_soon_days: int) -> None:
         .outerjoin(owner, owner.id == Mitigation.owner_id)
     )
     db.session.execute(sa.insert(ReviewMitigation.__table__).from_select(list(columns), select))
-
-
-def blocked_entries(review_id: int) -> list[dict]:
-    """The blocked mitigations of the review's risks, in ranking order, each with what it
-    waits on (the last note): one query over the frozen rows and the notes, read as plain
-    rows (thousands of them in a large register)."""
-    m, risk = ReviewMitigation, ReviewEntry
-    query = (
-        sa.select(
-            m.mitigation_id,
-            m.title,
-            risk.risk_key,
-            m.team_name,
-            Team.slug,
-            risk.team_slug,
-            m.owner,
-            m.due_date,
-            Mitigation.notes,
-        )
-        .join(risk, sa.and_(risk.review_id == m.review_id, risk.position == m.entry_position))
-        .join(Mitigation, Mitigation.id == m.mitigation_id)
-        .join(Team, Team.id == Mitigation.team_id)
-        .where(m.review_id == review_id, m.status == "blocked")
-        .order_by(m.entry_position, m.position)
-    )
-    return [
-        {
-            "label": f"M-{mitigation_id}",
-            "title": title,
-            "risk_key": risk_key,
-            "team": team,
-            "team_slug": team_slug,
-            "risk_team_slug": risk_team_slug,
-            "owner": owner,
-            "due_date": due_date.isoformat(),
-            "note": mitigation_rules.blocker_note(notes),
-        }
-        for (
-            mitigation_id,
-            title,
-            risk_key,
-            team,
-            team_slug,
-            risk_team_slug,
-            owner,
-            due_date,
-            notes,
-        ) in db.session.execute(query)
-    ]
 
 
 def take(
@@ -199,6 +153,7 @@ def take(
             "too_big": [risk.key for risk in totals.too_big],
         },
         "delivery": delivery_snapshot(today),
-        "blocked": blocked_entries(review_id),
+        # The blocked work is in review_mitigations (status "blocked", with its notes).
+        "blocked_rows": True,
     }
     return document, count

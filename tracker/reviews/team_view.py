@@ -38,7 +38,6 @@ def _incidents(frozen: dict, team: Team, keys: set[str]) -> dict:
 def _slugless_keys(view: ReviewView) -> set[str]:
     """Keys named by the frozen items that carry no team slug (the only ones matched by key)."""
     items = [item for section in SECTIONS for item in view.changes[section]]
-    items += view.blocked or []
     if view.incidents is not None:
         items += [
             item for s in ("new", "follow_ups", "unreviewed") for item in view.incidents[s]["items"]
@@ -57,8 +56,6 @@ def narrow(view: ReviewView, team: Team) -> ReviewView:
     keys = entries.keys_of_team(review_id, team.slug, asked)
     budget = entries.team_budget(review_id, team.slug, view.frozen, view.budget["minutes"])
     snapshot = {**view.snapshot, "budget": budget}
-    if view.blocked is not None:
-        snapshot["blocked"] = [item for item in view.blocked if _touches(item, team, keys)]
     changes = {
         **view.changes,
         **{
