@@ -328,6 +328,7 @@ def visit_pages(app, world: World) -> Site:
         if response.status_code in (302, 303):  # a page for those not signed in: /login
             response = app.test_client().get(url)
         if response.mimetype != "text/html":
+            response.close()  # a streamed export holds its context until closed
             continue
         forms, links = read_page(url, response.get_data(as_text=True))
         for form in forms:

@@ -190,6 +190,8 @@ def observe(world: World, app, principal: str, method: str, url: str, data) -> o
             client = signed_in_client(app, db.session.get(User, world.user_ids[principal]))
         response = client.open(url, method=method, data=MultiDict(data or []))
     status = response.status_code
+    # A streamed export holds the request's context until its body is read or closed.
+    response.close()
     if status == 401 or (status in (302, 303) and _to_sign_in(response.location)):
         return LOGIN
     if status in (403, 404, 405) or status >= 500:
