@@ -24,6 +24,7 @@ from tracker import clock as tracker_clock
 from tracker.domain.lifecycle import is_active_sql
 from tracker.extensions import db
 from tracker.models import Mitigation, Review, ReviewEntry, ReviewMitigation, Risk
+from tracker.reviews import blocked as review_blocked
 from tracker.reviews import entries, services
 from tracker.risks import queries as register_queries
 from tracker.risks import settings as scoring_settings
@@ -258,7 +259,7 @@ def test_newly_overdue_work_is_read_against_the_previous_reviews_rows(
 
 def test_a_review_survives_the_move_to_rows_and_back(app, admin, factory, payments, big_review):
     before = snapshot_of(db.session.get(Review, big_review.id))
-    blocked_before = entries.blocked(big_review.id)
+    blocked_before = review_blocked.first(big_review.id)
     assert (
         blocked_before[1] == 1 and blocked_before[0][0]["note"] == "2026-03-01 Ada: Waiting on DNS"
     )
@@ -282,7 +283,7 @@ def test_a_review_survives_the_move_to_rows_and_back(app, admin, factory, paymen
     after = snapshot_of(db.session.get(Review, big_review.id))
     assert after["format"] == 3
     assert after == before
-    assert entries.blocked(big_review.id) == blocked_before
+    assert review_blocked.first(big_review.id) == blocked_before
 
 
 def _same_but_counts(old: list[dict], new: list[dict]) -> bool:
@@ -312,8 +313,8 @@ def test_the_page_shows_the_first_blocked_mitigations_and_counts_the_rest(
     section = page.split('id="blocked-title"')[1].split("</section>")[0]
 
     assert "(60)" in section
-    assert section.count("<li>") == entries.BLOCKED_SHOWN
-    assert f"and {60 - entries.BLOCKED_SHOWN} more" in section
+    assert section.count("<li>") == review_blocked.SHOWN
+    assert f"and {60 - review_blocked.SHOWN} more" in section
 
 
 def test_a_teams_view_lists_only_the_blocked_work_touching_it(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, undefer
 from tracker.extensions import db
 from tracker.models import Review, ReviewDecision, Team, User
 from tracker.paging import Page, clamp_page
+from tracker.reviews import blocked as review_blocked
 from tracker.reviews import entries
 from tracker.roadmap.summary import delivery_line
 
@@ -61,7 +62,7 @@ class ReviewView:
     team: Team | None = None
     # The page of the ranked register shown (the team's risks only when narrowed).
     register: Page | None = None
-    # The first blocked mitigations (entries.BLOCKED_SHOWN) and how many there are; None for
+    # The first blocked mitigations (blocked.SHOWN) and how many there are; None for
     # reviews frozen before blocked work was kept.
     blocked: list[dict] | None = None
     blocked_total: int = 0
@@ -118,7 +119,7 @@ class ReviewView:
         reviews frozen before blocked work was kept."""
         if not self.snapshot.get("blocked_rows"):
             return None
-        return entries.all_blocked(self.review.id, self.team_arg)
+        return review_blocked.every(self.review.id, self.team_arg)
 
     @property
     def incidents(self) -> dict | None:
@@ -176,7 +177,7 @@ def with_page(view: ReviewView, number: int = 1) -> ReviewView:
     register = entries.page(view.review.id, view.frozen, view.team_slug, number)
     blocked, blocked_total = None, 0
     if view.snapshot.get("blocked_rows"):
-        blocked, blocked_total = entries.blocked(view.review.id, view.team_arg)
+        blocked, blocked_total = review_blocked.first(view.review.id, view.team_arg)
     return replace(view, register=register, blocked=blocked, blocked_total=blocked_total)
 
 
