@@ -8,6 +8,7 @@ import re
 
 import sqlalchemy as sa
 
+from tracker import import_page
 from tracker.extensions import db
 from tracker.models import Risk
 
@@ -146,3 +147,26 @@ def test_a_file_over_the_row_limit_is_refused_saying_the_limit(manager_client, p
     response = upload(manager_client, GOOD)
     assert response.status_code == 400
     assert "more than 1 risks; import at most 1 at a time" in response.get_data(as_text=True)
+
+
+def test_a_long_dry_run_shows_its_first_lines_and_counts_the_rest(
+    manager_client, payments, monkeypatch
+):
+    monkeypatch.setattr(import_page, "ROWS_SHOWN", 1)
+    page = upload(manager_client, GOOD).get_data(as_text=True)
+    assert "2 to create" in page, "the counts cover every line"
+    assert "Primary database in one zone" in page
+    assert "Certificate renewed by hand" not in page.split('name="content"')[0]
+    assert "The first 1 lines are shown; 1 more are not." in page
+    carried = html.unescape(re.search(r'name="content" value="([^"]*)"', page).group(1))
+    assert carried == GOOD, "the import button still carries every line"
+
+
+def test_a_file_with_many_problems_shows_the_first_and_counts_the_rest(
+    manager_client, payments, monkeypatch
+):
+    monkeypatch.setattr(import_page, "ROWS_SHOWN", 1)
+    text = BAD + "Disk fills,capacity,nowhere,8,3\n"
+    page = upload(manager_client, text, dry_run=False).get_data(as_text=True)
+    assert page.count('<td data-label="Problem">') == 1
+    assert "more are not." in page and "fix these" in page

@@ -28,6 +28,11 @@ def _submitted_text(form: ImportForm) -> str | None:
     return None
 
 
+# A plan of 10,000 rows (or problems) is megabytes of table: the page shows the first ones and
+# counts the rest; the counts above it cover them all.
+ROWS_SHOWN = 200
+
+
 def import_page(
     template: str,
     plan_import: Callable[..., ImportPlan],
@@ -49,13 +54,14 @@ def import_page(
     plan = plan_import(text, actor=current_user, **form.options())
     if not plan.valid or form.dry_run.data:
         form.content.data = text
-        return render_template(template, form=form, plan=plan), 200 if plan.valid else 400
+        page = render_template(template, form=form, plan=plan, rows_shown=ROWS_SHOWN)
+        return page, 200 if plan.valid else 400
     try:
         result = apply_import(plan, current_user)
     except ValidationError as exc:
         form.content.data = text
         flash(str(exc), "error")
-        return render_template(template, form=form, plan=plan), 400
+        return render_template(template, form=form, plan=plan, rows_shown=ROWS_SHOWN), 400
     flash(
         f"Imported: {result.created} created, {result.updated} updated, "
         f"{result.unchanged} unchanged.",
