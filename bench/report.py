@@ -20,6 +20,13 @@ def _mark(ok: bool) -> str:
     return "" if ok else " ✗"
 
 
+def _queries(page: dict) -> str:
+    """The query count, as a range when it varied: a cached page's request that falls on a
+    new minute, or follows a write, recomputes the figures."""
+    fewest = page.get("queries_min", page["queries"])
+    return str(fewest) if fewest == page["queries"] else f"{fewest}–{page['queries']}"
+
+
 def pages_table(results: list[dict]) -> str:
     heads = " | ".join(_column(r) for r in results)
     lines = [
@@ -39,7 +46,7 @@ def pages_table(results: list[dict]) -> str:
             big = page["kb"] > PAGE_KB and not label.startswith("GET /api")
             cells.append(
                 f"{page['median_ms']:.0f}{_mark(not slow)} / {page['p95_ms']:.0f}, "
-                f"{page['kb']:.0f}{_mark(not big)}, {page['queries']}"
+                f"{page['kb']:.0f}{_mark(not big)}, {_queries(page)}"
             )
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     starts = []
