@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tracker.api import queries as api_queries
 from tracker.dashboard import ranking as dashboard_ranking
 from tracker.domain import lifecycle, ranking, scoring
 from tracker.domain import mitigations as mitigation_rules
@@ -214,6 +215,27 @@ def test_the_registers_priority_sort_is_the_python_rule(place, register):
     query = register_queries.filtered(view, scoring_settings.current(), TODAY, 14)
     in_sql = [risk.number for risk in db.session.scalars(query).unique()]
     assert in_sql == python_ranking(register, read_back, lambda r: not r.archived)
+
+
+@PARITY
+@given(register=registers(archived=True), per_page=st.integers(1, 4))
+def test_each_page_of_the_priority_sort_is_its_slice_of_the_python_rule(place, register, per_page):
+    """A page ranks only the risks scoring at least its last row's score; page after page,
+    the register's pages and the API's still give the whole order, each row once."""
+    read_back = write(register, place)
+    expected = python_ranking(register, read_back, lambda r: not r.archived)
+    settings_now = scoring_settings.current()
+    pages, api_pages = [], []
+    for number in range(1, len(expected) // per_page + 2):
+        view = register_queries.RegisterFilter(sort="priority", page=number)
+        page = register_queries.register_page(view, settings_now, per_page, TODAY, 14)
+        if page.page == number:  # a page past the end shows the last one again
+            pages += [risk.number for risk in page.items]
+        api_page = api_queries.risk_page(view, settings_now, TODAY, 14, per_page)
+        api_pages += [risk.number for risk in api_page.items]
+        assert page.total == api_page.total == len(expected)
+    assert pages == expected
+    assert api_pages == expected
 
 
 def test_ties_fall_to_the_older_risk_when_no_review_is_overdue(place):

@@ -50,8 +50,13 @@ def risk_page(
     per_page: int,
 ) -> Page[Risk]:
     """A page of the register as filtered: count, rows with team, owner and category, tags."""
-    query = register.filtered(view, settings, today, due_soon_days)
-    return paged(register.with_display_relations(query), view.page, per_page)
+    risks = register.matching(view, settings, today, due_soon_days)
+    total = register.count(risks)
+    query = register.in_view_order(risks, view, today, first=view.page * per_page)
+    rows = db.session.scalars(
+        register.with_display_relations(query).limit(per_page).offset((view.page - 1) * per_page)
+    )
+    return Page(items=list(rows.unique()), page=view.page, per_page=per_page, total=total)
 
 
 def risk_with_mitigations(key: str) -> Risk | None:

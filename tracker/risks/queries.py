@@ -220,10 +220,12 @@ def _search(q: str):
     return sa.or_(*conditions)
 
 
-def filtered(
+def matching(
     view: RegisterFilter, settings: ScoringSettings, today: date, due_soon_days: int
 ) -> sa.Select:
-    """SELECT of the risks this filter shows, sorted, not yet paged or loaded."""
+    """SELECT of the risks this filter shows, unsorted: what a count needs (the priority
+    order's join to every risk's overdue work changes no count, but the database would still
+    build it)."""
     query = sa.select(Risk)
     query = query.where(
         Risk.archived_at.isnot(None) if view.archived else Risk.archived_at.is_(None)
@@ -261,12 +263,52 @@ def filtered(
         )
     if view.estimate == "too_low":
         query = query.where(Risk.id.in_(estimate_too_low_ids(clock.now())))
+    return query
+
+
+def in_view_order(
+    query: sa.Select, view: RegisterFilter, today: date, first: int | None = None
+) -> sa.Select:
+    """`query` (matching()'s) sorted as the view says. With `first`, in priority order, only
+    the risks its first `first` rows can be drawn from: the order ranks by score first, so they
+    all score at least the `first`-th highest score, and ranking those few instead of the whole
+    register keeps a page's cost from growing with it."""
     if view.sort == "priority":
+        if first is not None:
+            query = query.where(Risk.score >= _nth_highest_score(query, first))
         return in_priority_order(query, today)[0]
     order = []
     for column in sort_columns(view.sort, today):
         order.append(column.desc().nulls_last() if view.descending else column.asc().nulls_last())
     return query.order_by(*order, Risk.number.desc())
+
+
+def _nth_highest_score(query: sa.Select, rows: int) -> sa.ColumnElement[int]:
+    """SQL: the lowest score among the `rows` highest-scored risks of `query` (0 when it has
+    fewer)."""
+    risks = query.subquery()
+    nth = (
+        sa.select(risks.c.score)
+        .order_by(risks.c.score.desc())
+        .limit(1)
+        .offset(rows - 1)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(nth, 0)
+
+
+def filtered(
+    view: RegisterFilter, settings: ScoringSettings, today: date, due_soon_days: int
+) -> sa.Select:
+    """SELECT of the risks this filter shows, sorted, not yet paged or loaded."""
+    return in_view_order(matching(view, settings, today, due_soon_days), view, today)
+
+
+def count(query: sa.Select) -> int:
+    """How many rows `query` selects."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
 
 
 def with_display_relations(query: sa.Select) -> sa.Select:
@@ -283,11 +325,10 @@ def register_page(
     view: RegisterFilter, settings: ScoringSettings, per_page: int, today: date, due_soon_days: int
 ) -> Page:
     """One page of the register in three queries: count, rows (with team, owner, category), tags."""
-    query = filtered(view, settings, today, due_soon_days)
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    )
+    risks = matching(view, settings, today, due_soon_days)
+    total = count(risks)
     page = min(view.page, max(1, -(-total // per_page)))
+    query = in_view_order(risks, view, today, first=page * per_page)
     items = (
         db.session.scalars(
             with_display_relations(query).limit(per_page).offset((page - 1) * per_page)
