@@ -147,3 +147,44 @@ def test_queries_do_not_grow_with_the_backlog(manager_client, risk, factory, pay
         page = page_of(manager_client, url)
     assert page.count('<tr id="m-') in (3 * 3, 4)
     assert len(many) == len(few), f"{len(few)} queries for 5 rows, {len(many)} for 65"
+
+
+def test_a_group_pages_in_due_order_across_teams_statuses_and_archived_risks(
+    factory, payments, search
+):
+    """Each (team, status) is read as its own ordered range; merged, the pages must still give
+    the whole group in due order (ties by id), each row once, without archived risks' work."""
+    from tracker.mitigations import queries
+
+    ours = factory.risk(team=payments, title="Primary database in one zone")
+    theirs = factory.risk(team=search, title="Index rebuild stalls")
+    archived = factory.risk(team=payments, title="Old risk")
+    statuses = ["planned", "in_progress", "blocked"]
+    for n, days in enumerate([20, 31, 16, 16, 45, 22, 19, 60, 16, 25, 40, 17, 33, 16, 50, 27]):
+        insert_work(ours if n % 2 else theirs, [days], status=statuses[n % 3])
+    insert_work(ours, [17, 90], status="done")
+    insert_work(archived, [18, 21])
+    archived.archived_at = datetime(2026, 3, 1, tzinfo=UTC)
+    db.session.commit()
+
+    team_ids = [payments.id, search.id]
+    expected = list(
+        db.session.scalars(
+            sa.select(Mitigation.id)
+            .where(
+                Mitigation.risk_id.in_([ours.id, theirs.id]),
+                Mitigation.status.in_(statuses),
+            )
+            .order_by(Mitigation.due_date, Mitigation.id)
+        )
+    )
+    counts = queries.open_work_counts(team_ids, TODAY, 14)
+    assert counts == {"overdue": 0, "due_soon": 0, "later": len(expected)}
+    shown = []
+    for page in range(1, 9):
+        rows = queries.open_work_page(
+            team_ids, "later", TODAY, 14, total=counts["later"], page=page, per_page=2
+        )
+        assert rows.page == page
+        shown += [mitigation.id for mitigation in rows.items]
+    assert shown == expected

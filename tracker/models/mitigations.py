@@ -30,7 +30,9 @@ class Mitigation(db.Model):
             name="status_known",
         ),
         # "My teams" and the overdue lists read open mitigations of a team by due date.
-        sa.Index("ix_mitigations_team_status_due", "team_id", "status", "due_date"),
+        # My teams counts a team's open work by due date, leaving out archived risks' work;
+        # with the risk in it, this index answers without the table.
+        sa.Index("ix_mitigations_team_status_due_risk", "team_id", "status", "due_date", "risk_id"),
         # The dashboard asks of every risk whether it has open, done or live mitigations and
         # how many are overdue; this index answers those without reading the table.
         sa.Index("ix_mitigations_risk_status_due", "risk_id", "status", "due_date"),
