@@ -15,7 +15,7 @@ from tests.helpers import counting_queries, record_incident
 from tests.test_mitigations import insert_open_mitigations
 from tracker.extensions import db
 from tracker.jira import drift_groups, routes
-from tracker.models import DriftFlag, Mitigation, SyncRun, Team
+from tracker.models import DriftFlag, Mitigation, Risk, SyncRun, Team
 
 SEEN = datetime(2026, 1, 5, tzinfo=UTC)
 DUE_LATER = "ticket_due_later"
@@ -98,6 +98,48 @@ def test_the_counts_follow_the_team_filter(viewer_client, sre, web):
     assert heading_count(everything, DUE_LATER) == "3 flags"
     assert heading_count(web_only, UNASSIGNED) == "3 flags"
     assert drift_groups.TITLES[DUE_LATER] not in web_only
+
+
+def test_flags_on_archived_risks_are_neither_counted_nor_shown(viewer_client, sre, web):
+    raise_flags(4, sre, kinds=(DUE_LATER,))
+    raise_flags(2, web, kinds=(DUE_LATER,))
+    # A flag on each web risk's own links (no mitigation) counts for web; the first web
+    # risk (WEB-5 and its own flag) and the risk of SRE-1 are archived.
+    web_risks = db.session.scalars(
+        sa.select(Risk).where(Risk.team_id == web.id).order_by(Risk.id)
+    ).all()
+    db.session.execute(
+        sa.insert(DriftFlag),
+        [
+            {
+                "risk_id": risk.id,
+                "mitigation_id": None,
+                "kind": UNASSIGNED,
+                "ticket_key": f"OWN-{risk.id}",
+                "detail": "",
+                "first_seen": SEEN,
+            }
+            for risk in web_risks
+        ],
+    )
+    first_sre = db.session.scalar(
+        sa.select(DriftFlag.risk_id).where(DriftFlag.ticket_key == "SRE-1")
+    )
+    archived = [first_sre, web_risks[0].id]
+    db.session.execute(sa.update(Risk).where(Risk.id.in_(archived)).values(archived_at=SEEN))
+    db.session.commit()
+
+    everything = page_of(viewer_client, "/jira/drift")
+    assert heading_count(everything, DUE_LATER) == "4 flags"
+    assert heading_count(everything, UNASSIGNED) == "1 flag"
+    assert "SRE-1" not in tickets(everything)
+    assert f"OWN-{web_risks[0].id}" not in tickets(everything)
+    web_only = page_of(viewer_client, "/jira/drift?team=web")
+    assert heading_count(web_only, DUE_LATER) == "1 flag"
+    assert heading_count(web_only, UNASSIGNED) == "1 flag"
+    assert tickets(web_only) == ["WEB-6", f"OWN-{web_risks[1].id}"]
+    one_kind = page_of(viewer_client, f"/jira/drift?kind={DUE_LATER}")
+    assert tickets(one_kind) == ["SRE-2", "SRE-3", "SRE-4", "WEB-6"]
 
 
 def test_the_page_costs_the_same_queries_for_5_and_60_flags(viewer_client, sre):

@@ -14,22 +14,28 @@ from tracker.paging import Page, clamp_page
 
 def _open_drift(team_slug: str | None) -> sa.Select:
     """Open drift flags on risks not archived; a team narrows to flags on its mitigations (or
-    its risks' own links)."""
-    query = (
+    its risks' own links).
+
+    Every team's flags are read on the flag's own columns alone (no join): the archived risks
+    are few, so the counts read the (kind, first_seen, id, risk_id, mitigation_id) index and
+    nothing else. A team's flags need their risk's and mitigation's team; a join looks each up
+    by its key as the index range is read, and stops a kind's page at its last row."""
+    if not team_slug:
+        archived = sa.select(Risk.id).where(Risk.archived_at.is_not(None))
+        return sa.select(DriftFlag).where(DriftFlag.risk_id.not_in(archived))
+    team_id = sa.select(Team.id).where(Team.slug == team_slug).scalar_subquery()
+    return (
         sa.select(DriftFlag)
         .join(Risk, DriftFlag.risk_id == Risk.id)
         .outerjoin(Mitigation, DriftFlag.mitigation_id == Mitigation.id)
-        .where(Risk.archived_at.is_(None))
-    )
-    if team_slug:
-        team_id = sa.select(Team.id).where(Team.slug == team_slug).scalar_subquery()
-        query = query.where(
+        .where(
+            Risk.archived_at.is_(None),
             sa.or_(
                 Mitigation.team_id == team_id,
                 sa.and_(DriftFlag.mitigation_id.is_(None), Risk.team_id == team_id),
-            )
+            ),
         )
-    return query
+    )
 
 
 def drift_counts(team_slug: str | None = None) -> dict[str, int]:

@@ -69,6 +69,11 @@ class DriftFlag(db.Model):
     """A standing disagreement between the tracker and Jira; the sync clears it once it ends."""
 
     __tablename__ = "drift_flags"
+    # The drift page counts each kind and shows its oldest first: this index holds every
+    # column those queries read, so they read it alone (see tracker.jira.queries).
+    __table_args__ = (
+        sa.Index("ix_drift_flags_by_kind", "kind", "first_seen", "id", "risk_id", "mitigation_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(sa.ForeignKey("risks.id"), index=True)
