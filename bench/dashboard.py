@@ -32,6 +32,7 @@ from tests.conftest import drop_everything, signed_in_client  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.accounts.services import hash_password  # noqa: E402
 from tracker.extensions import db  # noqa: E402
+from tracker.mitigations import work_state  # noqa: E402
 from tracker.models import Category, JiraLink, JiraTicket, Mitigation, Risk, Team, User  # noqa: E402
 
 RISKS, MITIGATIONS_PER_RISK, LINKS = 10_000, 4, 20_000
@@ -107,6 +108,7 @@ def seed() -> None:
             for m in range(RISKS * MITIGATIONS_PER_RISK)
         ],
     )
+    work_state.refresh_all()  # rows inserted below the ORM
     db.session.execute(
         sa.insert(JiraTicket),
         [

@@ -30,6 +30,7 @@ from tests.conftest import signed_in_client  # noqa: E402
 from tracker.accounts.services import hash_password  # noqa: E402
 from tracker.api.tokens import create_token  # noqa: E402
 from tracker.extensions import db  # noqa: E402
+from tracker.mitigations import work_state  # noqa: E402
 from tracker.models import (  # noqa: E402
     Category,
     Incident,
@@ -233,6 +234,7 @@ def add_incidents_to_dashboard_data() -> None:
             if i % 10 == 0
         ],
     )
+    work_state.refresh_all()  # rows inserted below the ORM
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
 

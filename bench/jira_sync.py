@@ -34,6 +34,7 @@ from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.jira.settings import JiraSettings  # noqa: E402
 from tracker.jira.sync import run_sync  # noqa: E402
+from tracker.mitigations import work_state  # noqa: E402
 from tracker.models import Category, JiraLink, JiraTicket, Mitigation, Risk, Team  # noqa: E402
 
 TICKETS_PER_MITIGATION = 2
@@ -98,6 +99,7 @@ def seed(tickets: int) -> None:
             for m in range(mitigations)
         ],
     )
+    work_state.refresh_all()  # rows inserted below the ORM
     mitigation_ids = db.session.scalars(sa.select(Mitigation.id).order_by(Mitigation.id)).all()
     db.session.execute(
         sa.insert(JiraTicket),

@@ -40,6 +40,7 @@ from tracker import create_app  # noqa: E402
 from tracker.accounts.services import hash_password  # noqa: E402
 from tracker.domain import budget, scoring  # noqa: E402
 from tracker.extensions import db  # noqa: E402
+from tracker.mitigations import work_state  # noqa: E402
 from tracker.models import (  # noqa: E402
     Category,
     DriftFlag,
@@ -282,6 +283,8 @@ class Seeder:
                     }
                 )
         self.counts["mitigations"] = _insert(Mitigation.__table__, rows)
+        # Inserted below the ORM, so the risks' stored work states are worked out here.
+        work_state.refresh_all()
 
     def jira(self) -> None:
         """About two links per risk: most on mitigations, some on the risk itself."""

@@ -22,6 +22,7 @@ CHECKED = {
     ("users", "role"): "viewer",
     ("risks", "status"): "open",
     ("risks", "treatment"): "mitigate",
+    ("risks", "mitigation_work"): "none",
     ("mitigations", "status"): "planned",
     # A follow-up (with a source incident) needs a horizon; an ordinary mitigation has neither.
     ("mitigations", "source_incident_id"): None,

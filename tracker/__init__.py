@@ -88,11 +88,13 @@ def register_extensions(app: Flask) -> None:
     )
     from tracker.auth import sessions
     from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.mitigations import work_state
 
     # First, so that every request is timed and logged whatever the later steps answer.
     request_log.init_app(app)
     db.init_app(app)
     database.init_app(app)
+    work_state.listen()
     figures_cache.init_app(app)
     query_count.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

@@ -14,7 +14,7 @@ from tracker.domain import scoring
 from tracker.domain.lifecycle import in_treatment_sql, is_active_sql, review_overdue_sql
 from tracker.domain.mitigations import is_due_soon_sql, is_open_sql, is_overdue_sql
 from tracker.extensions import db
-from tracker.mitigations.queries import needs_rescore_condition
+from tracker.mitigations.queries import needs_rescore_condition, no_live_mitigation_condition
 from tracker.models import DriftFlag, Mitigation, Risk, RiskEvent, Team
 from tracker.risks.settings import ScoringSettings
 
@@ -134,11 +134,6 @@ def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str,
     query per list.
     """
     soon = today + timedelta(days=due_soon_days)
-    # EXISTS rather than IN (a list of every live mitigation's risk): PostgreSQL hashes such a
-    # list only while it fits in work_mem, and past that reads it again for every risk.
-    has_mitigation = sa.exists().where(
-        Mitigation.risk_id == Risk.id, Mitigation.status != "cancelled"
-    )
     status, due = Mitigation.status, Mitigation.due_date
     mitigation_lists = {
         "overdue": is_overdue_sql(status, due, today),
@@ -148,7 +143,7 @@ def attention(today: date, due_soon_days: int, team_id: int | None) -> dict[str,
     in_treatment = in_treatment_sql(Risk.status)
     risk_lists = {
         "no_owner": sa.and_(in_treatment, Risk.owner_id.is_(None)),
-        "no_mitigation": sa.and_(in_treatment, Risk.treatment == "mitigate", ~has_mitigation),
+        "no_mitigation": no_live_mitigation_condition(),
         "review_overdue": review_overdue_sql(Risk.status, Risk.next_review, today),
         "acceptance_expiring": sa.and_(Risk.status == "accepted", Risk.acceptance_expires <= soon),
         "rescore": needs_rescore_condition(),

@@ -126,10 +126,37 @@ def starts_risk_mitigation(risk_status: str, old_status: str, new_status: str) -
     return risk_status == "open" and new_status == "in_progress" and old_status != "in_progress"
 
 
+# What a risk's mitigations amount to, stored on the risk (Risk.mitigation_work): "open" while
+# any is open, else "done" when one is done, else "none" (no mitigation, or every one cancelled).
+WORK_STATES = ("none", "open", "done")
+
+
+def work_state(mitigation_statuses: Iterable[str]) -> str:
+    """The risk's work state (WORK_STATES) given its mitigations' statuses."""
+    statuses = set(mitigation_statuses)
+    if any(is_open(status) for status in statuses):
+        return "open"
+    return "done" if "done" in statuses else "none"
+
+
+def work_state_sql(
+    risk_id: ColumnElement[int],
+    mitigation_risk_id: ColumnElement[int],
+    mitigation_status: ColumnElement[str],
+) -> ColumnElement[str]:
+    """SQL form of work_state() for a risk row, given the mitigation table's risk-id and status
+    columns."""
+    of_risk = mitigation_risk_id == risk_id
+    return sa.case(
+        (sa.exists().where(of_risk, is_open_sql(mitigation_status)), "open"),
+        (sa.exists().where(of_risk, mitigation_status == "done"), "done"),
+        else_="none",
+    )
+
+
 def all_complete(statuses: Iterable[str]) -> bool:
     """Every mitigation finished and at least one done."""
-    statuses = list(statuses)
-    return bool(statuses) and "done" in statuses and not any(is_open(s) for s in statuses)
+    return work_state(statuses) == "done"
 
 
 def needs_rescore(risk_status: str, mitigation_statuses: Iterable[str]) -> bool:
@@ -139,17 +166,10 @@ def needs_rescore(risk_status: str, mitigation_statuses: Iterable[str]) -> bool:
 
 
 def needs_rescore_sql(
-    risk_id: ColumnElement[int],
-    risk_status: ColumnElement[str],
-    mitigation_risk_id: ColumnElement[int],
-    mitigation_status: ColumnElement[str],
+    risk_status: ColumnElement[str], work: ColumnElement[str]
 ) -> ColumnElement[bool]:
-    """SQL form of needs_rescore(), a condition on a risk row given the mitigation table's
-    risk-id and status columns."""
-    of_risk = mitigation_risk_id == risk_id
-    any_done = sa.exists().where(of_risk, mitigation_status == "done")
-    any_open = sa.exists().where(of_risk, is_open_sql(mitigation_status))
-    return sa.and_(in_treatment_sql(risk_status), any_done, ~any_open)
+    """SQL form of needs_rescore(), given the risk's status and its work state (work_state())."""
+    return sa.and_(in_treatment_sql(risk_status), work == "done")
 
 
 def blocker_note(notes: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.dashboard.ranking import of_live_risks
 from tracker.domain import mitigations as rules
+from tracker.domain.lifecycle import in_treatment_sql
 from tracker.extensions import db
 from tracker.models import Mitigation, Risk, Team
 from tracker.paging import Page, clamp_page
@@ -202,7 +203,17 @@ def count_per_risk(condition) -> sa.ScalarSelect:
 def needs_rescore_condition():
     """A condition on Risk: tracker.domain.mitigations.needs_rescore (its owner should re-score
     the residual and mark it mitigated)."""
-    return rules.needs_rescore_sql(Risk.id, Risk.status, Mitigation.risk_id, Mitigation.status)
+    return rules.needs_rescore_sql(Risk.status, Risk.mitigation_work)
+
+
+def no_live_mitigation_condition():
+    """A condition on Risk: a risk to mitigate, in treatment, with no mitigation but cancelled
+    ones (the dashboard's and roadmap planning's "no mitigation")."""
+    return sa.and_(
+        in_treatment_sql(Risk.status),
+        Risk.treatment == "mitigate",
+        Risk.mitigation_work == "none",
+    )
 
 
 def risks_needing_rescore() -> list[Risk]:

@@ -49,6 +49,15 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 
+MITIGATION_WORK_COLUMNS = (
+    "mitigation_work",
+    "status",
+    "treatment",
+    "archived_at",
+    "team_id",
+    "score",
+    "number",
+)
 DASHBOARD_COLUMNS = (
     "status",
     "archived_at",
@@ -100,6 +109,11 @@ class Risk(db.Model):
         # The dashboard's counts and heat maps read the live risks by status (and team): this
         # index holds every column they read, so they never visit the table's rows.
         sa.Index("ix_risks_dashboard", *DASHBOARD_COLUMNS),
+        sa.CheckConstraint(
+            "mitigation_work IN ('none', 'open', 'done')", name="mitigation_work_known"
+        ),
+        # The risks with no live mitigation, or with all their work done, by status and team.
+        sa.Index("ix_risks_mitigation_work", *MITIGATION_WORK_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +137,12 @@ class Risk(db.Model):
     treatment: Mapped[str] = mapped_column(sa.String(16), default="mitigate")
     status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)
     next_review: Mapped[date] = mapped_column(index=True)
+    # What its mitigations amount to (tracker.domain.mitigations.work_state), kept current by
+    # tracker.mitigations.work_state: the dashboard's "no mitigation" and "complete, not
+    # re-scored" become index ranges instead of a look at every risk's mitigations.
+    mitigation_work: Mapped[str] = mapped_column(
+        sa.String(8), default="none", server_default="none"
+    )
 
     ettd_minutes: Mapped[float | None]
     ettr_minutes: Mapped[float | None]
