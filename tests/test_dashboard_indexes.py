@@ -71,7 +71,7 @@ def test_the_heat_maps_and_bands_read_only_the_risks_index(sqlite, app, factory,
     for grouping in (
         "GROUP BY risks.likelihood",
         "GROUP BY risks.residual_likelihood",
-        "GROUP BY risks.team_id",
+        "GROUP BY risks.team_id, risks.score",
     ):
         assert "COVERING INDEX ix_risks_dashboard" in plan_of(plans, grouping)
 
