@@ -199,13 +199,14 @@ def by_team(settings: ScoringSettings, today: date, now: datetime) -> list[TeamR
     teams = list(db.session.scalars(sa.select(Team).order_by(Team.name)))
     bands: dict[int, dict[str, int]] = {}
     # Grouped by score (at most 25 rows a team), banded here. Once SQLite has statistics
-    # (after ANALYZE) it reads a GROUP BY team_id through the index on team_id alone, which
-    # visits every risk's row; the hint keeps it on the covering index.
+    # (after ANALYZE) it reads a GROUP BY team_id through the index on team_id alone, for its
+    # order, visiting every risk's row (66 ms at 50,000 risks); grouping by score + 0, which no
+    # index orders, keeps it on the covering index the WHERE clause selects (9 ms).
+    unordered_score = Risk.score + 0
     for team_id, score, count in db.session.execute(
-        sa.select(Risk.team_id, Risk.score, sa.func.count())
+        sa.select(Risk.team_id, unordered_score, sa.func.count())
         .where(is_active_sql(Risk.status), Risk.archived_at.is_(None))
-        .group_by(Risk.team_id, Risk.score)
-        .with_hint(Risk, "INDEXED BY ix_risks_dashboard", "sqlite")
+        .group_by(unordered_score, Risk.team_id)
     ):
         team_bands = bands.setdefault(team_id, {})
         band = settings.band(score)
