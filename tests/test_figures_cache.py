@@ -90,6 +90,23 @@ def test_a_jira_sync_that_changes_tickets_bumps_the_version(app, jira, risk):
     assert run.status == "succeeded", run.error
 
 
+@pytest.mark.jira_deployment("DataCenter")
+def test_a_sync_that_finds_nothing_changed_bumps_the_version_for_the_run_only(app, jira, risk):
+    """The run's status shows on the dashboard (queued, running, then how it ended); stamping
+    each batch's tickets as read, and the run's counts, do not — so they must not empty the
+    cache at every batch."""
+    for number in range(1, 121):  # three batches of 50
+        jira.add_ticket(f"OPS-{number}", summary="Work", status_name="Open")
+        links.add_link(risk, f"OPS-{number}", None)
+    settings = JiraSettings.from_config(app.config)
+    assert run_sync(settings, full=True).status == "succeeded"
+    before = register_version.current()
+    run = run_sync(settings, full=True)
+    assert run.status == "succeeded", run.error
+    assert run.tickets_read == 120 and run.tickets_changed == 0
+    assert register_version.current() - before == 3
+
+
 def test_a_csv_import_bumps_the_version(app, payments):
     text = "title,category,team,likelihood,impact\nImported risk,infrastructure,payments,3,4\n"
     plan = plan_import(text)

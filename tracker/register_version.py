@@ -39,10 +39,30 @@ UNTRACKED_TABLES = frozenset(
         "key_counters",
     }
 )
-# Columns written by signing in and out, which no figure shows.
+# Columns written by signing in and out, and a sync's bookkeeping (when each ticket was last
+# read, a run's counts and progress), which no cached figure shows: a sync that finds nothing
+# changed would otherwise empty the cache at every batch.
 UNTRACKED_COLUMNS = {
     "users": frozenset({"last_sign_in_at", "session_token", "password_hash", "oidc_groups"}),
+    "jira_tickets": frozenset({"synced_at"}),
+    "sync_runs": frozenset(
+        {
+            "tickets_total",
+            "tickets_read",
+            "tickets_changed",
+            "mitigations_changed",
+            "links_broken",
+            "incidents_read",
+            "incidents_changed",
+            "requests",
+            "progress",
+            "problems",
+        }
+    ),
 }
+# Execution options of a statement that writes only untracked columns (see UNTRACKED_COLUMNS):
+# statements are not looked into, so such a statement says so itself.
+CHANGES_NO_FIGURE = {"changes_no_figure": True}
 
 _CHANGED = "register_changed"
 _ROW = "register"
@@ -90,6 +110,8 @@ def _note_flushed_changes(session, _flush_context) -> None:
 
 def _note_write_statement(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("changes_no_figure"):
         return
     if getattr(state.statement.table, "name", None) not in UNTRACKED_TABLES:
         state.session.info[_CHANGED] = True

@@ -15,7 +15,7 @@ from functools import partial
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker import clock
+from tracker import clock, register_version
 from tracker.domain import jira_mapping
 from tracker.extensions import db
 from tracker.jira import drift
@@ -139,7 +139,10 @@ def apply_batch(
     if unchanged:
         # One statement stamps every ticket Jira sent as it was, instead of an UPDATE each.
         db.session.execute(
-            sa.update(JiraTicket).where(JiraTicket.id.in_(unchanged)).values(synced_at=clock.now())
+            sa.update(JiraTicket)
+            .where(JiraTicket.id.in_(unchanged))
+            .values(synced_at=clock.now())
+            .execution_options(**register_version.CHANGES_NO_FIGURE)
         )
     db.session.flush()
     outcome.touched.update(touched)
