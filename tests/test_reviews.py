@@ -593,6 +593,17 @@ def test_a_decision_posted_from_the_page_shows_on_the_page(admin_client, review,
     assert "To the VP" in page
 
 
+def test_recording_a_decision_reads_no_page_of_the_register(admin_client, review, db_risk):
+    """The post only records and redirects: the page it leads to reads the register."""
+    with counting_queries() as statements:
+        response = admin_client.post(
+            f"/reviews/{review.id}/decisions",
+            data={"risk_key": db_risk.key, "kind": "note", "note": "Seen"},
+        )
+    assert response.status_code == 302
+    assert not [sql for sql in statements if "review_entries.title" in sql]
+
+
 def test_a_refused_decision_shows_the_error_next_to_the_field_and_keeps_the_input(
     admin_client, review, db_risk
 ):

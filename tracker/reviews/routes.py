@@ -61,18 +61,18 @@ def start():
     return redirect(url_for("reviews.detail", review_id=review.id))
 
 
-def _load(review_id: int, *, strict: bool = False, page: int = 1) -> queries.ReviewView:
+def _load(review_id: int, *, strict: bool = False, page: int | None = 1) -> queries.ReviewView:
     """The review, narrowed to the team named by ?team=<slug> when there is one, with page
-    `page` of its ranked register. A page with an unknown team shows everything and says so;
-    an export (`strict`) is refused instead, so a file meant for one team never carries the
-    whole review."""
+    `page` of its ranked register (None: no page, for a view that redirects). A page with an
+    unknown team shows everything and says so; an export (`strict`) is refused instead, so a
+    file meant for one team never carries the whole review."""
     view = queries.load(review_id)
     chosen = requested_team()
     if chosen.unknown and strict:
         abort(404, description=f"There is no team {chosen.slug!r}.")
     if chosen.team:
         view = team_view.narrow(view, chosen.team)
-    return queries.with_page(view, page)
+    return view if page is None else queries.with_page(view, page)
 
 
 def _team_args(view) -> dict:
@@ -115,7 +115,7 @@ def detail(review_id: int):
 @bp.post("/<int:review_id>/decisions")
 @roles_required("admin")
 def decide(review_id: int):
-    view = _load(review_id)
+    view = _load(review_id, page=None)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
