@@ -118,6 +118,10 @@ def pages(setup: dict) -> list[tuple[str, str, bool]]:
         ("My teams (the largest team)", "/my-teams", False),
         ("Jira drift", "/jira/drift", False),
         ("weekly review page", f"/reviews/{setup['review']}", False),
+        ("roadmap by team", "/roadmap", False),
+        ("roadmap by risk", "/roadmap?group=risk", False),
+        ("roadmap planning", "/roadmap/planning", False),
+        ("roadmap delivery", "/roadmap/delivery", False),
         ("GET /api/v1/risks?per_page=200", "/api/v1/risks?per_page=200", True),
         ("GET /api/v1/dashboard", "/api/v1/dashboard", True),
     ]
