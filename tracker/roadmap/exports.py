@@ -33,14 +33,11 @@ CSV_COLUMNS = (
 def planning_rows(
     quarter: Quarter, settings: ScoringSettings, team_id: int | None
 ) -> Iterator[planning.PlanningItem]:
-    """Every row of the planning list, read a page at a time so memory stays bounded."""
-    page = 1
-    while True:
-        result = planning.planning(quarter, settings, team_id, page, CHUNK)
-        yield from result.items
-        if page >= result.pages:
-            return
-        page += 1
+    """Every row of the planning list, ranked once and read CHUNK risks at a time so memory
+    stays bounded."""
+    ranking = planning.ranked(quarter, settings, team_id)
+    for start in range(0, len(ranking), CHUNK):
+        yield from planning.items_of(ranking[start : start + CHUNK])
 
 
 def _minutes(value: float | None) -> str:

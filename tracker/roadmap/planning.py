@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from tracker import figures_cache
 from tracker.domain.delivery import Quarter
 from tracker.domain.lifecycle import in_treatment_sql, is_active_sql
 from tracker.domain.mitigations import is_open_sql
@@ -91,6 +92,50 @@ def _reason_conditions(quarter: Quarter, settings: ScoringSettings) -> dict[str,
     }
 
 
+def _ranked(
+    quarter: Quarter, settings: ScoringSettings, team_id: int | None
+) -> list[tuple[int, tuple[str, ...], float | None]]:
+    """(risk id, reasons, minutes saved) of every risk on the list, ranked: one query."""
+    conditions = _reason_conditions(quarter, settings)
+    flags = [sa.case((condition, 1), else_=0).label(name) for name, condition in conditions.items()]
+    where = [Risk.archived_at.is_(None), sa.or_(*conditions.values())]
+    if team_id is not None:
+        where.append(Risk.team_id == team_id)
+    saved = minutes_saved_expression()
+    rows = db.session.execute(
+        sa.select(Risk.id, saved.label("saved"), *flags)
+        .where(*where)
+        .order_by(
+            saved.desc().nulls_last(),
+            Risk.bad_minutes_per_year.desc().nulls_last(),
+            Risk.score.desc(),
+            Risk.number,
+        )
+    )
+    return [
+        (
+            row[0],
+            tuple(name for name, flag in zip(conditions, row[2:], strict=True) if flag),
+            None if row[1] is None else float(row[1]),
+        )
+        for row in rows
+    ]
+
+
+def ranked(
+    quarter: Quarter, settings: ScoringSettings, team_id: int | None
+) -> list[tuple[int, tuple[str, ...], float | None]]:
+    """The whole ranked list as (risk id, reasons, minutes saved), computed once per change to
+    the register and kept in figures_cache: whether a risk is on the list asks every live
+    risk, so no page should ask it again. The key holds the settings the reasons read."""
+    thresholds = (settings.band_floors["high"], settings.too_big_share)
+    return figures_cache.cache().figures(
+        "roadmap-planning",
+        (quarter, team_id, *thresholds, settings.error_budget_minutes),
+        lambda: _ranked(quarter, settings, team_id),
+    )
+
+
 def planning(
     quarter: Quarter,
     settings: ScoringSettings,
@@ -98,35 +143,33 @@ def planning(
     page: int = 1,
     per_page: int = 100,
 ) -> Planning:
-    """One page of the ranked planning list for the quarter, in two queries (count, rows)."""
-    conditions = _reason_conditions(quarter, settings)
-    flags = [sa.case((condition, 1), else_=0).label(name) for name, condition in conditions.items()]
-    where = [Risk.archived_at.is_(None), sa.or_(*conditions.values())]
-    if team_id is not None:
-        where.append(Risk.team_id == team_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Risk).where(*where))
-    page = clamp_page(page, total, per_page)
-    saved = minutes_saved_expression()
-    rows = db.session.execute(
-        sa.select(Risk, saved.label("saved"), *flags)
-        .where(*where)
-        .options(joinedload(Risk.team), joinedload(Risk.owner))
-        .order_by(
-            saved.desc().nulls_last(),
-            Risk.bad_minutes_per_year.desc().nulls_last(),
-            Risk.score.desc(),
-            Risk.number,
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    items = [
+    """One page of the ranked planning list for the quarter: the register's version (and the
+    ranked list when the register changed since it was ranked), then the page's risks with
+    their team and owner. A page past the last gives the last."""
+    ranking = ranked(quarter, settings, team_id)
+    page = clamp_page(page, len(ranking), per_page)
+    items = items_of(ranking[(page - 1) * per_page : page * per_page])
+    return Planning(items=items, total=len(ranking), page=page, per_page=per_page, quarter=quarter)
+
+
+def items_of(ranking: list[tuple[int, tuple[str, ...], float | None]]) -> list[PlanningItem]:
+    """The rows of part of a ranked list (see ranked), with each risk, its team and its
+    owner: one query."""
+    risks = {
+        risk.id: risk
+        for risk in db.session.scalars(
+            sa.select(Risk)
+            .where(Risk.id.in_([risk_id for risk_id, _, _ in ranking]))
+            .options(joinedload(Risk.team), joinedload(Risk.owner))
+        ).unique()
+    }
+    return [
         PlanningItem(
-            risk=row[0],
-            reasons=[name for name, flag in zip(conditions, row[2:], strict=True) if flag],
-            bad_minutes=row[0].bad_minutes_per_year,
-            minutes_saved=None if row[1] is None else float(row[1]),
+            risk=risks[risk_id],
+            reasons=list(reasons),
+            bad_minutes=risks[risk_id].bad_minutes_per_year,
+            minutes_saved=saved,
         )
-        for row in rows
+        for risk_id, reasons, saved in ranking
+        if risk_id in risks
     ]
-    return Planning(items=items, total=total, page=page, per_page=per_page, quarter=quarter)
