@@ -70,7 +70,7 @@ def delivery_page():
     chosen = requested_team()
     today = clock.today()
     quarter, problem = _quarter(Quarter.of(today))
-    report = delivery.report(recent_quarters(quarter.last_day), today, chosen.team)
+    report = delivery.report(recent_quarters(quarter.last_day), today, chosen.team, cached=True)
     return render_template(
         "roadmap/delivery.html",
         report=report,
