@@ -17,6 +17,8 @@ def test_the_bench_seeds_a_register_and_measures_pages_over_http(tmp_path):
         wanted = {
             "dashboard, current in the cache",
             "My teams (the largest team)",
+            "roadmap by team",
+            "roadmap planning",
             "GET /api/v1/dashboard",
         }
         api = {"Authorization": f"Bearer {setup['token']}"}
