@@ -1,7 +1,7 @@
 """Measure the tracker over real HTTP under gunicorn (3 workers), signed in.
 
     python -m bench.http --risks 10000 [--database URL] [--seed] [--runs 50] [--no-load]
-                         [--cache-url redis://127.0.0.1:6379/0] [--json PATH]
+                         [--cache-url redis://127.0.0.1:6379/0] [--only TEXT] [--json PATH]
 
 Serves the register seeded by `python -m bench.seed --risks N` (with --seed, seeds it first)
 and, for every page of the table in bench/README.md, sends a few warm-up requests and then
@@ -172,6 +172,8 @@ def run(args) -> dict:
         session = signed_in(server.url)
         api = {"Authorization": f"Bearer {setup['token']}"}
         for label, path, needs_token in pages(setup):
+            if args.only and args.only not in label:
+                continue
             figures = measure(
                 session,
                 server.url + path,
@@ -182,10 +184,11 @@ def run(args) -> dict:
             )
             result["pages"][label] = figures
             print(_row(label, figures), flush=True)
-        result["start_review"] = start_review_times(session, server.url, args.review_starts)
-        print(_row("starting a review (POST)", result["start_review"]), flush=True)
+        if not args.only:
+            result["start_review"] = start_review_times(session, server.url, args.review_starts)
+            print(_row("starting a review (POST)", result["start_review"]), flush=True)
         result["rss_mb_after_pages"] = server.worker_rss_mb()
-        if not args.no_load:
+        if not (args.no_load or args.only):
             result["load"] = load.run(server.url, setup["load_users"], args.load_seconds)
             result["rss_mb_after_load"] = server.worker_rss_mb()
             print(load.table(result["load"]))
@@ -228,6 +231,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--page-seconds", type=float, default=60.0)
     parser.add_argument("--review-starts", type=int, default=3)
     parser.add_argument("--no-load", action="store_true")
+    parser.add_argument(
+        "--only", help="measure only the pages whose label holds this text (no review, no load)"
+    )
     parser.add_argument("--load-seconds", type=int, default=20)
     parser.add_argument("--cache-url")
     parser.add_argument("--json", type=Path)
