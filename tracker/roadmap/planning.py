@@ -25,6 +25,7 @@ from tracker.domain.delivery import Quarter
 from tracker.domain.lifecycle import in_treatment_sql, is_active_sql
 from tracker.domain.mitigations import is_open_sql
 from tracker.extensions import db
+from tracker.mitigations.queries import no_live_mitigation_condition
 from tracker.models import Mitigation, Risk
 from tracker.paging import Page, clamp_page
 from tracker.risks.settings import ScoringSettings
@@ -66,11 +67,7 @@ def _reason_conditions(quarter: Quarter, settings: ScoringSettings) -> dict[str,
     in_play = in_treatment_sql(Risk.status)
     too_big_minutes = settings.too_big_share * settings.error_budget_minutes
     return {
-        "no_mitigation": sa.and_(
-            in_play,
-            Risk.treatment == "mitigate",
-            ~sa.exists().where(Mitigation.risk_id == Risk.id, Mitigation.status != "cancelled"),
-        ),
+        "no_mitigation": no_live_mitigation_condition(),
         "too_big": sa.and_(
             is_active_sql(Risk.status),
             Risk.bad_minutes_per_year > too_big_minutes,
