@@ -116,6 +116,9 @@ def write(register: list[GeneratedRisk], place) -> dict[int, Risk]:
             db.session.execute(sa.insert(Mitigation), mitigations)
         # Rows written below the ORM: the stored work states are refreshed as bulk loaders do.
         work_state.refresh_all()
+    # Planner statistics, as a production database has: the plans change with them (and SQLite
+    # 3.40 then miscounted overdue work: see tracker.dashboard.ranking.overdue_count).
+    db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
     db.session.expire_all()
     return {risk.number: risk for risk in db.session.scalars(sa.select(Risk))}

@@ -44,7 +44,7 @@ def _per_risk(condition=None, table=Mitigation) -> sa.Subquery:
 
 def freeze_entries(review_id: int, settings: ScoringSettings, today: date) -> int:
     """Insert the review's ranked risks; return how many. One statement."""
-    overdue, overdue_count, order = priority_order(today)
+    overdue_count, order = priority_order(today)
     open_work = _per_risk(mitigation_rules.is_open_sql(Mitigation.status))
     drift = _per_risk(table=DriftFlag)
     floors = settings.band_floors
@@ -77,7 +77,6 @@ def freeze_entries(review_id: int, settings: ScoringSettings, today: date) -> in
         .select_from(Risk)
         .join(Team, Team.id == Risk.team_id)
         .outerjoin(User, User.id == Risk.owner_id)
-        .outerjoin(overdue, overdue.c.risk_id == Risk.id)
         .outerjoin(open_work, open_work.c.risk_id == Risk.id)
         .outerjoin(drift, drift.c.risk_id == Risk.id)
         .where(Risk.archived_at.is_(None), is_active_sql(Risk.status))

@@ -12,7 +12,7 @@ from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
-from tracker.dashboard.ranking import in_priority_order
+from tracker.dashboard.ranking import in_priority_order, score_floor
 from tracker.domain import lifecycle, scoring
 from tracker.domain import mitigations as mitigation_rules
 from tracker.extensions import db
@@ -270,31 +270,16 @@ def in_view_order(
     query: sa.Select, view: RegisterFilter, today: date, first: int | None = None
 ) -> sa.Select:
     """`query` (matching()'s) sorted as the view says. With `first`, in priority order, only
-    the risks its first `first` rows can be drawn from: the order ranks by score first, so they
-    all score at least the `first`-th highest score, and ranking those few instead of the whole
-    register keeps a page's cost from growing with it."""
+    the risks its first `first` rows can be drawn from (tracker.dashboard.ranking.score_floor):
+    ranking those few instead of the whole register keeps a page's cost from growing with it."""
     if view.sort == "priority":
         if first is not None:
-            query = query.where(Risk.score >= _nth_highest_score(query, first))
+            query = query.where(Risk.score >= score_floor(query, first))
         return in_priority_order(query, today)[0]
     order = []
     for column in sort_columns(view.sort, today):
         order.append(column.desc().nulls_last() if view.descending else column.asc().nulls_last())
     return query.order_by(*order, Risk.number.desc())
-
-
-def _nth_highest_score(query: sa.Select, rows: int) -> sa.ColumnElement[int]:
-    """SQL: the lowest score among the `rows` highest-scored risks of `query` (0 when it has
-    fewer)."""
-    risks = query.subquery()
-    nth = (
-        sa.select(risks.c.score)
-        .order_by(risks.c.score.desc())
-        .limit(1)
-        .offset(rows - 1)
-        .scalar_subquery()
-    )
-    return sa.func.coalesce(nth, 0)
 
 
 def filtered(
