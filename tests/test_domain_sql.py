@@ -223,11 +223,37 @@ def test_the_registers_priority_sort_is_the_python_rule(place, register):
     assert in_sql == python_ranking(register, read_back, lambda r: not r.archived)
 
 
-@PARITY
-@given(register=registers(archived=True), per_page=st.integers(1, 4))
-def test_each_page_of_the_priority_sort_is_its_slice_of_the_python_rule(place, register, per_page):
-    """A page ranks only the risks scoring at least its last row's score; page after page,
-    the register's pages and the API's still give the whole order, each row once."""
+# Pages rank only the risks at or above their last row's (score, bad minutes): registers
+# where most risks tie on both, some unquantified, so a page's last row falls inside a tie and
+# overdue work, reviews and keys decide the order there.
+tied_rows = st.tuples(
+    st.sampled_from([4, 5]),
+    st.just(5),
+    st.sampled_from([None, None, 12.5, 60.0]),
+    st.integers(-2, 2),
+    st.sampled_from(lifecycle.STATUSES),
+    st.just(False),
+    st.lists(
+        st.tuples(st.sampled_from(mitigation_rules.STATUSES), st.integers(-2, 2)), max_size=3
+    ).map(tuple),
+)
+
+
+@st.composite
+def tied_registers(draw) -> list[GeneratedRisk]:
+    """Up to 16 risks scoring 20 or 25, few distinct bad minutes; some archived."""
+    rows = draw(st.lists(tied_rows, max_size=16))
+    numbers = draw(st.permutations(range(1, len(rows) + 1)))
+    flags = draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows)))
+    return [
+        GeneratedRisk(**{**risk.__dict__, "archived": flag})
+        for risk, flag in zip(_risks(list(numbers), rows), flags, strict=True)
+    ]
+
+
+def _pages_in_priority_order(register, place, per_page):
+    """The register's and the API's pages in priority order, page after page, and the Python
+    ranking they must add up to."""
     read_back = write(register, place)
     expected = python_ranking(register, read_back, lambda r: not r.archived)
     settings_now = scoring_settings.current()
@@ -240,8 +266,39 @@ def test_each_page_of_the_priority_sort_is_its_slice_of_the_python_rule(place, r
         api_page = api_queries.risk_page(view, settings_now, TODAY, 14, per_page)
         api_pages += [risk.number for risk in api_page.items]
         assert page.total == api_page.total == len(expected)
+    return pages, api_pages, expected
+
+
+@PARITY
+@given(register=registers(archived=True), per_page=st.integers(1, 4))
+def test_each_page_of_the_priority_sort_is_its_slice_of_the_python_rule(place, register, per_page):
+    """A page ranks only the risks at or above its last row's score and bad minutes; page
+    after page, the register's pages and the API's still give the whole order, each row once."""
+    pages, api_pages, expected = _pages_in_priority_order(register, place, per_page)
     assert pages == expected
     assert api_pages == expected
+
+
+@PARITY
+@given(register=tied_registers(), per_page=st.integers(1, 5))
+def test_pages_cut_through_ties_in_score_and_bad_minutes_as_the_python_rule(
+    place, register, per_page
+):
+    pages, api_pages, expected = _pages_in_priority_order(register, place, per_page)
+    assert pages == expected
+    assert api_pages == expected
+
+
+@PARITY
+@given(register=tied_registers(), first=st.integers(1, 6))
+def test_the_dashboards_first_risks_are_the_head_of_the_python_rule(place, register, first):
+    read_back = write(register, place)
+    query = dashboard_ranking.ranked_query(TODAY, first=first).limit(first)
+    in_sql = [risk.number for risk, _ in db.session.execute(query).unique().all()]
+    in_python = python_ranking(
+        register, read_back, lambda r: lifecycle.in_treatment(r.status) and not r.archived
+    )
+    assert in_sql == in_python[:first]
 
 
 def test_ties_fall_to_the_older_risk_when_no_review_is_overdue(place):

@@ -88,20 +88,56 @@ def in_priority_order(query: sa.Select, today: date) -> tuple[sa.Select, sa.Colu
     return query.order_by(*order), overdue
 
 
-def score_floor(query: sa.Select, rows: int) -> sa.ColumnElement[int]:
-    """SQL: the lowest score among the `rows` highest-scored risks of `query` (a SELECT over
-    Risk; 0 when it has fewer). The ranking orders by score first, so its first `rows` risks
-    all score at least this: filtering by it leaves the rest of the order to the risks near
-    the top instead of the whole register."""
+def _priority_index() -> None:
+    """An index over the risks not archived in the ranking's first two keys: score, then bad
+    minutes, most first, unquantified last. A page in priority order reads its rows from it
+    instead of sorting every risk tied at its scores, and finds its floor (at_or_above) in a
+    walk of the rows above the page.
+
+    As for the register's sort indexes (tracker.models.risks), PostgreSQL is told DESC NULLS
+    LAST and SQLite, which cannot say NULLS LAST in an index, walks a plain one backwards in
+    that order; one name, a form per database.
+    """
+    for dialect, columns in (
+        ("postgresql", (Risk.score.desc(), Risk.bad_minutes_per_year.desc().nulls_last())),
+        ("sqlite", (Risk.score, Risk.bad_minutes_per_year)),
+    ):
+        sa.Index(
+            "ix_risks_priority",
+            *columns,
+            postgresql_where=Risk.archived_at.is_(None),
+            sqlite_where=Risk.archived_at.is_(None),
+        ).ddl_if(dialect=dialect)
+
+
+_priority_index()
+
+
+def at_or_above(query: sa.Select, rows: int) -> sa.ColumnElement[bool]:
+    """Condition on Risk: ranks no lower than the `rows`-th risk of `query` (a SELECT over
+    Risk) by the ranking's first two keys — score, then bad minutes with unquantified risks
+    last — ties included; every risk when `query` has fewer.
+
+    The ranking orders by those keys first, so its first `rows` risks all meet this. Ranking
+    only the risks that do, instead of every risk tied at their score (thousands in a large
+    register: scores take 14 values), keeps a page's cost to what lies above it.
+    """
     risks = query.order_by(None).subquery()
     nth = (
-        sa.select(risks.c.score)
-        .order_by(risks.c.score.desc())
+        sa.select(risks.c.score, risks.c.bad_minutes_per_year)
+        .order_by(risks.c.score.desc(), risks.c.bad_minutes_per_year.desc().nulls_last())
         .limit(1)
         .offset(rows - 1)
-        .scalar_subquery()
+        .cte("nth_ranked")
     )
-    return sa.func.coalesce(nth, 0)
+    score = sa.func.coalesce(sa.select(nth.c.score).scalar_subquery(), 0)
+    minutes = sa.select(nth.c.bad_minutes_per_year).scalar_subquery()
+    return sa.and_(
+        Risk.score >= score,
+        # Below the n-th risk's score nothing qualifies; at it, what it does not rank above:
+        # any bad minutes when its own are unquantified, else as many or more.
+        sa.or_(Risk.score > score, minutes.is_(None), Risk.bad_minutes_per_year >= minutes),
+    )
 
 
 def ranked_query(today: date, team_id: int | None = None, first: int | None = None) -> sa.Select:
@@ -109,7 +145,7 @@ def ranked_query(today: date, team_id: int | None = None, first: int | None = No
     only what the first `first` of that order can be drawn from (LIMIT it yourself)."""
     conditions = [lifecycle.in_treatment_sql(Risk.status), *active_risks(team_id)]
     if first is not None:
-        conditions.append(Risk.score >= score_floor(sa.select(Risk).where(*conditions), first))
+        conditions.append(at_or_above(sa.select(Risk).where(*conditions), first))
     query, overdue_count = in_priority_order(sa.select(Risk).where(*conditions), today)
     return query.add_columns(overdue_count)
 

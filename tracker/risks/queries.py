@@ -12,7 +12,7 @@ from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
-from tracker.dashboard.ranking import in_priority_order, score_floor
+from tracker.dashboard.ranking import at_or_above, in_priority_order
 from tracker.domain import lifecycle, scoring
 from tracker.domain import mitigations as mitigation_rules
 from tracker.extensions import db
@@ -270,11 +270,11 @@ def in_view_order(
     query: sa.Select, view: RegisterFilter, today: date, first: int | None = None
 ) -> sa.Select:
     """`query` (matching()'s) sorted as the view says. With `first`, in priority order, only
-    the risks its first `first` rows can be drawn from (tracker.dashboard.ranking.score_floor):
+    the risks its first `first` rows can be drawn from (tracker.dashboard.ranking.at_or_above):
     ranking those few instead of the whole register keeps a page's cost from growing with it."""
     if view.sort == "priority":
         if first is not None:
-            query = query.where(Risk.score >= score_floor(query, first))
+            query = query.where(at_or_above(query, first))
         return in_priority_order(query, today)[0]
     order = []
     for column in sort_columns(view.sort, today):
