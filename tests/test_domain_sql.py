@@ -23,7 +23,8 @@ from tracker.domain import mitigations as mitigation_rules
 from tracker.extensions import db
 from tracker.mitigations import queries as mitigation_queries
 from tracker.mitigations import work_state
-from tracker.models import Category, Mitigation, Risk, Team
+from tracker.models import Category, Mitigation, Review, ReviewEntry, Risk, Team
+from tracker.reviews import snapshot
 from tracker.risks import queries as register_queries
 from tracker.risks import settings as scoring_settings
 
@@ -299,6 +300,36 @@ def test_the_dashboards_first_risks_are_the_head_of_the_python_rule(place, regis
         register, read_back, lambda r: lifecycle.in_treatment(r.status) and not r.archived
     )
     assert in_sql == in_python[:first]
+
+
+@PARITY
+@given(register=tied_registers())
+def test_a_reviews_frozen_ranking_is_the_python_rule(place, admin, register):
+    """The review freezes every active risk at its rank, counting overdue work in one pass over
+    the mitigations instead of the pages' subquery per risk: the same rule either way."""
+    read_back = write(register, place)
+    db.session.execute(sa.delete(ReviewEntry))
+    review = Review(started_by_id=admin.id, snapshot="{}", changes="[]")
+    db.session.add(review)
+    db.session.flush()
+    snapshot.freeze_entries(review.id, scoring_settings.current(), TODAY)
+    frozen = db.session.execute(
+        sa.select(ReviewEntry.risk_key, ReviewEntry.overdue_mitigations)
+        .where(ReviewEntry.review_id == review.id)
+        .order_by(ReviewEntry.position)
+    ).all()
+    expected = python_ranking(
+        register, read_back, lambda r: lifecycle.is_active(r.status) and not r.archived
+    )
+    assert [key for key, _ in frozen] == [read_back[number].key for number in expected]
+    overdue = {
+        read_back[risk.number].key: sum(
+            mitigation_rules.due_state(status, TODAY + timedelta(days=offset), TODAY) == "overdue"
+            for status, offset in risk.mitigations
+        )
+        for risk in register
+    }
+    assert all(count == overdue[key] for key, count in frozen)
 
 
 def test_ties_fall_to_the_older_risk_when_no_review_is_overdue(place):

@@ -46,30 +46,38 @@ def of_live_risks() -> sa.ColumnElement[bool]:
     return Mitigation.risk_id.not_in(sa.select(Risk.id).where(Risk.archived_at.isnot(None)))
 
 
-def overdue_count(today: date) -> sa.ScalarSelect:
-    """SQL, in a query over Risk: how many of the risk's mitigations are overdue
+def overdue_tally(today: date) -> sa.ColumnElement[int]:
+    """SQL aggregate over Mitigation rows: how many are overdue
     (tracker.domain.mitigations.due_state).
 
-    A subquery per risk rather than a join to every risk's count, so ranking a few risks costs
-    a few risks' work whatever the register's size: each reads the risk's entries of
-    ix_mitigations_risk_status_due. The overdue rule filters the count instead of the rows: as
-    a WHERE, SQLite 3.40 seeks the index once per open status and, on a database with planner
+    The rule filters the count rather than the rows: as a WHERE beside a risk's id, SQLite 3.40
+    seeks ix_mitigations_risk_status_due once per open status and, on a database with planner
     statistics, counts work due after today too (its IN early-out, SeekScan).
     """
+    return sa.func.count().filter(is_overdue_sql(Mitigation.status, Mitigation.due_date, today))
+
+
+def overdue_count(today: date) -> sa.ScalarSelect:
+    """SQL, in a query over Risk: how many of the risk's mitigations are overdue. A subquery
+    per risk rather than a join to every risk's count, so ranking a few risks costs a few
+    risks' work whatever the register's size: each reads the risk's entries of
+    ix_mitigations_risk_status_due."""
     return (
-        sa.select(
-            sa.func.count().filter(is_overdue_sql(Mitigation.status, Mitigation.due_date, today))
-        )
+        sa.select(overdue_tally(today))
         .where(Mitigation.risk_id == Risk.id)
         .correlate(Risk)
         .scalar_subquery()
     )
 
 
-def priority_order(today: date) -> tuple[sa.ColumnElement[int], tuple]:
+def priority_order(
+    today: date, overdue: sa.ColumnElement[int] | None = None
+) -> tuple[sa.ColumnElement[int], tuple]:
     """The ranking rule (tracker.domain.ranking.order_sql) over Risk: the overdue-count column
-    and the ORDER BY clauses, for an ORDER BY or a row_number() window alike."""
-    overdue = overdue_count(today)
+    and the ORDER BY clauses, for an ORDER BY or a row_number() window alike. The overdue count
+    is overdue_count()'s unless a query ranking every risk brings its own from overdue_tally()
+    (one pass over the mitigations instead of a subquery per risk)."""
+    overdue = overdue_count(today) if overdue is None else overdue
     order = ranking.order_sql(
         Risk.score,
         Risk.bad_minutes_per_year,

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from tracker.dashboard import panels
-from tracker.dashboard.ranking import priority_order
+from tracker.dashboard.ranking import overdue_tally, priority_order
 from tracker.domain import mitigations as mitigation_rules
 from tracker.domain.lifecycle import is_active_sql
 from tracker.domain.scoring import band_sql
@@ -44,8 +44,16 @@ def _per_risk(condition=None, table=Mitigation) -> sa.Subquery:
 
 def freeze_entries(review_id: int, settings: ScoringSettings, today: date) -> int:
     """Insert the review's ranked risks; return how many. One statement."""
-    overdue_count, order = priority_order(today)
-    open_work = _per_risk(mitigation_rules.is_open_sql(Mitigation.status))
+    # Every risk is ranked: its open and overdue work counted in one pass over the mitigations.
+    open_work = (
+        sa.select(
+            Mitigation.risk_id, sa.func.count().label("n"), overdue_tally(today).label("overdue")
+        )
+        .where(mitigation_rules.is_open_sql(Mitigation.status))
+        .group_by(Mitigation.risk_id)
+        .subquery()
+    )
+    overdue_count, order = priority_order(today, sa.func.coalesce(open_work.c.overdue, 0))
     drift = _per_risk(table=DriftFlag)
     floors = settings.band_floors
     columns = {
