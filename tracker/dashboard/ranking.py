@@ -96,31 +96,6 @@ def in_priority_order(query: sa.Select, today: date) -> tuple[sa.Select, sa.Colu
     return query.order_by(*order), overdue
 
 
-def _priority_index() -> None:
-    """An index over the risks not archived in the ranking's first two keys: score, then bad
-    minutes, most first, unquantified last. A page in priority order reads its rows from it
-    instead of sorting every risk tied at its scores, and finds its floor (at_or_above) in a
-    walk of the rows above the page.
-
-    As for the register's sort indexes (tracker.models.risks), PostgreSQL is told DESC NULLS
-    LAST and SQLite, which cannot say NULLS LAST in an index, walks a plain one backwards in
-    that order; one name, a form per database.
-    """
-    for dialect, columns in (
-        ("postgresql", (Risk.score.desc(), Risk.bad_minutes_per_year.desc().nulls_last())),
-        ("sqlite", (Risk.score, Risk.bad_minutes_per_year)),
-    ):
-        sa.Index(
-            "ix_risks_priority",
-            *columns,
-            postgresql_where=Risk.archived_at.is_(None),
-            sqlite_where=Risk.archived_at.is_(None),
-        ).ddl_if(dialect=dialect)
-
-
-_priority_index()
-
-
 def at_or_above(query: sa.Select, rows: int) -> sa.ColumnElement[bool]:
     """Condition on Risk: ranks no lower than the `rows`-th risk of `query` (a SELECT over
     Risk) by the ranking's first two keys — score, then bad minutes with unquantified risks

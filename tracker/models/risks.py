@@ -228,13 +228,39 @@ _register_sort_index("ix_risks_register_by_score", Risk.score, Risk.residual_sco
 _register_sort_index("ix_risks_register_by_residual", Risk.residual_score, Risk.score)
 
 
+def _priority_index() -> None:
+    """An index over the risks not archived in the ranking's first two keys: score, then bad
+    minutes, most first, unquantified last. A page in priority order reads its rows from it
+    instead of sorting every risk tied at its scores, and finds its floor
+    (tracker.dashboard.ranking.at_or_above) in a
+    walk of the rows above the page.
+
+    As for the register's sort indexes, PostgreSQL is told DESC NULLS
+    LAST and SQLite, which cannot say NULLS LAST in an index, walks a plain one backwards in
+    that order; one name, a form per database.
+    """
+    for dialect, columns in (
+        ("postgresql", (Risk.score.desc(), Risk.bad_minutes_per_year.desc().nulls_last())),
+        ("sqlite", (Risk.score, Risk.bad_minutes_per_year)),
+    ):
+        sa.Index(
+            "ix_risks_priority",
+            *columns,
+            postgresql_where=Risk.archived_at.is_(None),
+            sqlite_where=Risk.archived_at.is_(None),
+        ).ddl_if(dialect=dialect)
+
+
+_priority_index()
+
+
 def _postgresql_sort_indexes() -> None:
     """On PostgreSQL, an index for every other column sort of the register in each direction
     (ascending or descending, empty values last either way, then the newest key first), so a
     page of the register reads its rows in order instead of sorting the table. A descending
     sort needs an index of its own: walking an ascending one backwards would put empty values
-    first and the oldest key first. (The team, status, mitigation and priority sorts order by
-    computed values no index holds.)"""
+    first and the oldest key first. (The team, status and mitigation sorts order by computed
+    values no index holds; the priority sort has ix_risks_priority.)"""
     sorts = {
         "score": (Risk.score, Risk.residual_score),
         "residual": (Risk.residual_score, Risk.score),

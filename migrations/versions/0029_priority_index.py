@@ -5,8 +5,8 @@ above the page's last (score, bad minutes); without an index in that order every
 a score was read and sorted, thousands in a large register. PostgreSQL's form says DESC NULLS
 LAST; SQLite walks a plain ascending index backwards in that order (as 0015's).
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0028"
-down_revision = "0027"
+revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
