@@ -76,3 +76,14 @@ def record_incident(team, started, lasted, minutes, title: str = "Checkout down"
         **fields,
     }
     return create_incident(raw, None)
+
+
+def forget_planner_statistics() -> None:
+    """Drop what ANALYZE taught SQLite's planner, so later tests plan as on a database that was
+    never analysed (PostgreSQL's plans are not asserted by tests)."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.begin() as conn:
+        if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+            conn.exec_driver_sql("DELETE FROM sqlite_stat1")
+    db.engine.dispose()  # connections read the statistics when they open

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import counting_queries
+from tests.helpers import counting_queries, forget_planner_statistics
 from tracker.dashboard import services as dashboard
 from tracker.extensions import db
 from tracker.mitigations.services import add_mitigation
@@ -111,9 +111,7 @@ def bench_statistics(sqlite, app):
             conn.exec_driver_sql("INSERT INTO sqlite_stat1 VALUES (?, ?, ?)", row)
     db.engine.dispose()  # connections read the statistics when they open
     yield
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM sqlite_stat1")
-    db.engine.dispose()
+    forget_planner_statistics()
 
 
 def test_with_a_large_registers_statistics_the_bands_still_read_the_covering_index(

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import forget_planner_statistics
 from tracker.api import queries as api_queries
 from tracker.dashboard import ranking as dashboard_ranking
 from tracker.domain import lifecycle, ranking, scoring
@@ -95,7 +96,10 @@ def place(app):
     db.session.add(team)
     db.session.commit()
     category = db.session.scalar(sa.select(Category).order_by(Category.id))
-    return team.id, category.id
+    yield team.id, category.id
+    # write() analyses its data; the tests after this one must not plan with that.
+    db.session.rollback()
+    forget_planner_statistics()
 
 
 def write(register: list[GeneratedRisk], place) -> dict[int, Risk]:
