@@ -53,11 +53,21 @@ def due_state(
     return None
 
 
+# The earliest date, as the explicit lower bound of "due before today" (see is_overdue_sql).
+_EARLIEST = date(1, 1, 1)
+
+
 def is_overdue_sql(
     status: ColumnElement[str], due: ColumnElement[date], today: date
 ) -> ColumnElement[bool]:
-    """SQL: due_state(...) == "overdue"."""
-    return sa.and_(is_open_sql(status), due < today)
+    """SQL: due_state(...) == "overdue".
+
+    "due before today" is written as a range with both ends: SQLite 3.40, once it has planner
+    statistics, seeks an index on (risk, status, due date) for "risk = ? AND status IN (…) AND
+    due < ?" with the wrong bounds and counts work that is not overdue (two thirds of the risks
+    of a register, as analysed); with a lower bound as well it seeks correctly.
+    """
+    return sa.and_(is_open_sql(status), due.between(_EARLIEST, today - timedelta(days=1)))
 
 
 def is_due_soon_sql(
