@@ -37,13 +37,35 @@ def _current_figures(settings: ScoringSettings, team_id: int | None) -> dict[str
     return figures
 
 
+def _last_weeks(scope: str, this_week: date) -> list[WeeklySnapshot]:
+    return list(
+        db.session.scalars(
+            sa.select(WeeklySnapshot)
+            .where(
+                WeeklySnapshot.scope == scope,
+                WeeklySnapshot.week > this_week - timedelta(weeks=WEEKS),
+            )
+            .order_by(WeeklySnapshot.week)
+        )
+    )
+
+
+def _holds(row: WeeklySnapshot | None, figures: dict[str, float]) -> bool:
+    return row is not None and all(getattr(row, name) == value for name, value in figures.items())
+
+
 def refresh_and_read(
     settings: ScoringSettings, scope: str, team_id: int | None
 ) -> list[WeeklySnapshot]:
     """Store this week's figures for `scope` ("" = everyone, else a team slug) and return the
-    last WEEKS weeks, oldest first. Three queries."""
+    last WEEKS weeks, oldest first. Two queries when this week's row already holds the
+    figures (most changes to the register move none of them: no write, no commit), else four.
+    """
     this_week = week_of(clock.today())
     figures = _current_figures(settings, team_id)
+    weeks = _last_weeks(scope, this_week)
+    if _holds(next((row for row in weeks if row.week == this_week), None), figures):
+        return weeks
     values = {**figures, "captured_at": clock.now()}
     updated = db.session.execute(
         sa.update(WeeklySnapshot)
@@ -56,13 +78,4 @@ def refresh_and_read(
         db.session.commit()
     except IntegrityError:  # another request stored this week's row first; theirs will do
         db.session.rollback()
-    return list(
-        db.session.scalars(
-            sa.select(WeeklySnapshot)
-            .where(
-                WeeklySnapshot.scope == scope,
-                WeeklySnapshot.week > this_week - timedelta(weeks=WEEKS),
-            )
-            .order_by(WeeklySnapshot.week)
-        )
-    )
+    return _last_weeks(scope, this_week)
