@@ -50,6 +50,10 @@ def test_the_blocked_list_costs_the_same_queries_whatever_its_length(
     risk = factory.risk(payments)
     for n in range(12):
         blocked_mitigation(risk, manager, title=f"Blocked {n}")
+    # As for `few`: this week's trend row already holds the figures (the first computation
+    # after the new risk moves them also writes the row).
+    manager_client.get("/")
+    clock.advance(minutes=1)
     with counting_queries() as many:
         page = manager_client.get("/").get_data(as_text=True)
     assert len(many) == len(few)
