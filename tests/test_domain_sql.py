@@ -122,7 +122,7 @@ def write(register: list[GeneratedRisk], place) -> dict[int, Risk]:
         # Rows written below the ORM: the stored work states are refreshed as bulk loaders do.
         work_state.refresh_all()
     # Planner statistics, as a production database has: the plans change with them (and SQLite
-    # 3.40 then miscounted overdue work: see tracker.dashboard.ranking.overdue_count).
+    # 3.40 then miscounted overdue work: see tracker.domain.mitigations.is_overdue_sql).
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
     db.session.expire_all()

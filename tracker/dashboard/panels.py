@@ -8,12 +8,16 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tracker.dashboard.ranking import active_risks, of_live_risks
+from tracker.dashboard.ranking import active_risks
 from tracker.database import literal_limit
 from tracker.domain.lifecycle import in_treatment_sql, is_active_sql, review_overdue_sql
 from tracker.domain.mitigations import is_due_soon_sql, is_open_sql, is_overdue_sql
 from tracker.extensions import db
-from tracker.mitigations.queries import needs_rescore_condition, no_live_mitigation_condition
+from tracker.mitigations.queries import (
+    needs_rescore_condition,
+    no_live_mitigation_condition,
+    of_live_risks,
+)
 from tracker.models import DriftFlag, Mitigation, Risk, RiskEvent, Team
 from tracker.risks.settings import ScoringSettings
 

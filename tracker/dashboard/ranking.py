@@ -12,6 +12,7 @@ from tracker.database import literal_limit
 from tracker.domain import lifecycle, ranking
 from tracker.domain.mitigations import is_open_sql, is_overdue_sql
 from tracker.extensions import db
+from tracker.mitigations.queries import count_per_risk
 from tracker.models import DriftFlag, Mitigation, Risk
 from tracker.risks.settings import ScoringSettings
 
@@ -36,24 +37,10 @@ def active_risks(team_id: int | None = None):
     return conditions
 
 
-def of_live_risks() -> sa.ColumnElement[bool]:
-    """Condition on Mitigation: its risk is not archived.
-
-    Written as "not among the archived risks" (a short list read once) rather than a join to
-    every mitigation's risk, so counting mitigations reads only an index of mitigations. (The
-    list is hashed while it fits PostgreSQL's work_mem: a quarter of a million archived risks.)
-    """
-    return Mitigation.risk_id.not_in(sa.select(Risk.id).where(Risk.archived_at.isnot(None)))
-
-
 def overdue_tally(today: date) -> sa.ColumnElement[int]:
     """SQL aggregate over Mitigation rows: how many are overdue
-    (tracker.domain.mitigations.due_state).
-
-    The rule filters the count rather than the rows: as a WHERE beside a risk's id, SQLite 3.40
-    seeks ix_mitigations_risk_status_due once per open status and, on a database with planner
-    statistics, counts work due after today too (its IN early-out, SeekScan).
-    """
+    (tracker.domain.mitigations.due_state), for a query that counts other work in the same
+    pass (the review freeze)."""
     return sa.func.count().filter(is_overdue_sql(Mitigation.status, Mitigation.due_date, today))
 
 
@@ -62,12 +49,7 @@ def overdue_count(today: date) -> sa.ScalarSelect:
     per risk rather than a join to every risk's count, so ranking a few risks costs a few
     risks' work whatever the register's size: each reads the risk's entries of
     ix_mitigations_risk_status_due."""
-    return (
-        sa.select(overdue_tally(today))
-        .where(Mitigation.risk_id == Risk.id)
-        .correlate(Risk)
-        .scalar_subquery()
-    )
+    return count_per_risk(is_overdue_sql(Mitigation.status, Mitigation.due_date, today))
 
 
 def priority_order(

@@ -10,12 +10,22 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
 
-from tracker.dashboard.ranking import of_live_risks
 from tracker.domain import mitigations as rules
 from tracker.domain.lifecycle import in_treatment_sql
 from tracker.extensions import db
 from tracker.models import Mitigation, Risk, Team
 from tracker.paging import Page, clamp_page
+
+
+def of_live_risks() -> sa.ColumnElement[bool]:
+    """Condition on Mitigation: its risk is not archived.
+
+    Written as "not among the archived risks" (a short list read once) rather than a join to
+    every mitigation's risk, so counting mitigations reads only an index of mitigations. (The
+    list is hashed while it fits PostgreSQL's work_mem: a quarter of a million archived risks.)
+    """
+    return Mitigation.risk_id.not_in(sa.select(Risk.id).where(Risk.archived_at.isnot(None)))
+
 
 # Ids are 32-bit integers; a larger number names no mitigation (and must not reach SQLite,
 # which cannot bind it).
@@ -72,31 +82,38 @@ def open_work_counts(team_ids: Iterable[int], today: date, due_soon_days: int) -
     return {group: int(value or 0) for group, value in zip(WORK_GROUPS, row, strict=True)}
 
 
-def _first_of_group(
-    team_ids: list[int], group: str, today: date, due_soon_days: int, rows: int
-) -> sa.Subquery:
-    """The ids of the first `rows` of a group of these teams' open work, by due date.
+def first_open_of_teams(team_ids: list[int | None], rows: int, *conditions) -> sa.Subquery:
+    """(id, due_date) of the first `rows` open mitigations of live risks meeting `conditions`,
+    by due date, of each of these teams — not yet merged or ordered.
 
     Read as the first `rows` of each (team, open status) — each an ordered range of the index
     on (team, status, due date), which stops after `rows` — rather than sorting every open
     mitigation of the teams: a team's first page costs the same whatever its size.
     """
-    condition = _group_condition(group, today, due_soon_days)
     parts = [
-        sa.select(Mitigation.id)
+        sa.select(Mitigation.id, Mitigation.due_date)
         .where(
             Mitigation.team_id == team_id,
             Mitigation.status == status,
-            condition,
+            *conditions,
             of_live_risks(),
         )
         .order_by(Mitigation.due_date, Mitigation.id)
         .limit(rows)
         .subquery()
-        for team_id in team_ids or [None]
+        for team_id in team_ids
         for status in rules.OPEN_STATUSES
     ]
-    return sa.union_all(*(sa.select(part.c.id) for part in parts)).subquery()
+    return sa.union_all(*(sa.select(part.c.id, part.c.due_date) for part in parts)).subquery()
+
+
+def _first_of_group(
+    team_ids: list[int], group: str, today: date, due_soon_days: int, rows: int
+) -> sa.Subquery:
+    """The ids of the first `rows` of a group of these teams' open work, by due date (with no
+    team, none)."""
+    condition = _group_condition(group, today, due_soon_days)
+    return first_open_of_teams(team_ids or [None], rows, condition)
 
 
 def open_work_page(

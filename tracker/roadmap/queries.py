@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tracker import figures_cache
-from tracker.dashboard.ranking import of_live_risks
-from tracker.domain.mitigations import OPEN_STATUSES, is_open_sql
+from tracker.domain.mitigations import is_open_sql
 from tracker.extensions import db
 from tracker.jira import epics
+from tracker.mitigations.queries import first_open_of_teams, of_live_risks
 from tracker.models import JiraLink, JiraTicket, Mitigation, Risk, Team
 from tracker.paging import Page, clamp_page
 
@@ -71,22 +71,6 @@ def _team_slices(
     return slices
 
 
-def _live_open_of_team(team_id: int, status: str, rows: int) -> sa.Subquery:
-    # One ordered range of the index on (team, status, due date), stopping after `rows`.
-    return (
-        sa.select(Mitigation.id, Mitigation.due_date)
-        .join(Risk, Risk.id == Mitigation.risk_id)
-        .where(
-            Mitigation.team_id == team_id,
-            Mitigation.status == status,
-            Risk.archived_at.is_(None),
-        )
-        .order_by(Mitigation.due_date, Mitigation.id)
-        .limit(rows)
-        .subquery()
-    )
-
-
 def _ids_by_team(slices: list[tuple[int, int, int]]) -> list[int]:
     """The ids of these slices of teams' open work, team after team, each by due date: one
     query, whose parts each read at most a slice's end of one (team, status) index range."""
@@ -94,14 +78,7 @@ def _ids_by_team(slices: list[tuple[int, int, int]]) -> list[int]:
         return []
     parts = []
     for place, (team_id, first, rows) in enumerate(slices):
-        merged = sa.union_all(
-            *(
-                sa.select(part.c.id, part.c.due_date)
-                for part in (
-                    _live_open_of_team(team_id, status, first + rows) for status in OPEN_STATUSES
-                )
-            )
-        ).subquery()
+        merged = first_open_of_teams([team_id], first + rows)
         page = (
             sa.select(merged.c.id, merged.c.due_date)
             .order_by(merged.c.due_date, merged.c.id)
